@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from yingshang_ie.markup import strip_markup
+from yingshang_ie.normalize import strip_markup
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
