@@ -1,0 +1,38 @@
+"""yingshang_ie: counties, programs and numeric indicators from Chinese 营商环境 texts.
+
+    >>> from yingshang_ie import extract
+    >>> x = extract("乳源瑶族自治县新签约项目33个，总投资110.63亿元", mode="rules")
+    >>> x.counties[0].code, str(x.indicators[1].value), x.indicators[1].unit
+    ('440232', '11063000000', '元')
+"""
+
+from .errors import (
+    AnnotationError,
+    ConfigError,
+    ModelLoadError,
+    ModelNotFoundError,
+    ResourceError,
+    YingshangError,
+)
+from .extractor import Extractor, ExtractorConfig, Mode, extract
+from .types import CountyCandidate, CountyLink, Entity, Extraction, Indicator, Source
+
+__all__ = [
+    "extract",
+    "Extractor",
+    "ExtractorConfig",
+    "Mode",
+    "Extraction",
+    "Entity",
+    "Indicator",
+    "CountyLink",
+    "CountyCandidate",
+    "Source",
+    "YingshangError",
+    "AnnotationError",
+    "ConfigError",
+    "ModelNotFoundError",
+    "ModelLoadError",
+    "ResourceError",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""Step 3: merge candidate spans from rules and model into one flat, non-overlapping list.
+
+Candidates are ``Candidate`` records on the working copy.  A merge policy is a
+small class registered by a versioned name in :data:`POLICIES`; a new policy
+is a new entry, not a new ``if``.
+
+- ``"prefer_rules.v1"``: rule spans first, model spans fill the gaps;
+- ``"prefer_model.v1"``: model spans first, rule spans fill the gaps;
+- ``"hybrid.v1"`` (default): per label, the component that is reliable for it
+  wins.  COUNTY comes from the gazetteer and INDICATOR from the number grammar
+  (exact boundaries, normalised values); PROGRAM and METRIC come from the
+  model, with rule spans kept where the model found nothing overlapping.
+  Within one priority class, longer spans win, then higher scores.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Iterable
+
+from .errors import ConfigError
+from .types import Source
+
+__all__ = ["Candidate", "MergePolicy", "POLICIES", "get_policy", "resolve_overlaps"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span proposed by one component, on the working copy; ``info`` carries rule details."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    source: Source
+    info: object = None
+
+
+def resolve_overlaps(ranked: Iterable[Candidate]) -> list[Candidate]:
+    """Keep candidates in the order given, dropping any that overlaps one already kept."""
+    kept: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in ranked:
+        if c.end <= c.start or any(c.start < e and s < c.end for s, e in taken):
+            continue
+        kept.append(c)
+        taken.append((c.start, c.end))
+    return sorted(kept, key=lambda c: c.start)
+
+
+class MergePolicy(ABC):
+    """Orders candidates by priority; :func:`resolve_overlaps` then keeps the first of each overlap."""
+
+    @abstractmethod
+    def rank(self, c: Candidate) -> tuple: ...
+
+    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+        return resolve_overlaps(sorted([*rules, *model], key=self.rank))
+
+
+def _tie(c: Candidate) -> tuple:
+    return (-(c.end - c.start), -c.score, c.start)
+
+
+class PreferRules(MergePolicy):
+    def rank(self, c: Candidate) -> tuple:
+        return (c.source is not Source.RULES, *_tie(c))
+
+
+class PreferModel(MergePolicy):
+    def rank(self, c: Candidate) -> tuple:
+        return (c.source is not Source.MODEL, *_tie(c))
+
+
+class Hybrid(MergePolicy):
+    RULE_LABELS = frozenset({"COUNTY", "INDICATOR"})
+
+    def rank(self, c: Candidate) -> tuple:
+        trusted = (c.label in self.RULE_LABELS) == (c.source is Source.RULES)
+        # Model COUNTY/INDICATOR spans are dropped: the gazetteer and grammar decide those.
+        if c.source is Source.MODEL and c.label in self.RULE_LABELS:
+            return (3, *_tie(c))
+        return (0 if trusted else 1, *_tie(c))
+
+    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+        model = [c for c in model if c.label not in self.RULE_LABELS]
+        return super().merge(rules, model)
+
+
+POLICIES: dict[str, type[MergePolicy]] = {
+    "hybrid.v1": Hybrid,
+    "prefer_rules.v1": PreferRules,
+    "prefer_model.v1": PreferModel,
+}
+
+
+def get_policy(name: str) -> MergePolicy:
+    """The merge policy registered as ``name``; a bad name lists the valid ones."""
+    try:
+        return POLICIES[name]()
+    except KeyError:
+        raise ConfigError(f"unknown merge policy {name!r}; choose one of {', '.join(POLICIES)}") from None

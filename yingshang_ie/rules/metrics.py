@@ -1,0 +1,90 @@
+"""METRIC rules: the phrase in the same clause that names what an indicator measures.
+
+For each indicator, the clause is the text back to the previous clause mark
+(，。；：！？ and their ASCII forms; 、 separates list items that share one
+metric).  Before the number, linking verbs and bounds (达, 为, 突破, 超过, 近,
+约, 共, 累计, 实现, …) are dropped, and the metric is the Han-character run
+that remains, cut after the last function word (的, 了, 在, 将, …) and at
+most eight characters long (新签约项目, 总投资, 网办率).  When nothing before
+the number names a measure, the counted noun right after the number and its
+unit is used (为全区156个重点项目提供服务 → 重点项目).  When the clause names
+nothing at all, the indicator keeps the metric of the previous indicator in
+the same sentence (地区生产总值突破100亿元大关，实现107.5亿元).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["MetricMatch", "find_metric"]
+
+_CLAUSE_BREAK = "，,。；;：:！!？?\n（(）)“”\"《》"
+_LINK = re.compile(
+    r"(?:达到|达|为|是|突破|超过|超|逾|近|约为|约|共计|共有|共|累计|合计|总计|实现|至|到|仅|只有|高达|提高到|"
+    r"提升至|增至|降至|减至|压减至|压缩至|缩短至|均|平均|分别|全年|全县|全区|全市|全省|新|新增加|已|再|还|有)+$"
+)
+_FUNCTION = re.compile(r".*(?:的|了|在|将|对|把|被|从|以来|以上|其中|目前|截至|今年|去年|同时|并|和|及|与|等|年|月|日|后|前|中)")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+$")
+_AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}")
+_AFTER_STOP = re.compile(r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|的|为|和|及|，|。)")
+_MEASURE_UNITS = set("个家项名人件次条份座所户类种批场")
+MAX_LEN = 8
+
+
+@dataclass(frozen=True, slots=True)
+class MetricMatch:
+    start: int
+    end: int
+    text: str
+
+
+def _clause_start(text: str, pos: int) -> int:
+    i = pos
+    while i > 0 and text[i - 1] not in _CLAUSE_BREAK:
+        i -= 1
+    return i
+
+
+def _before(text: str, clause_start: int, number_start: int) -> MetricMatch | None:
+    prefix = text[clause_start:number_start]
+    # the nearest list item: indicators joined by 、 share the metric before the first one
+    prefix = re.sub(r"[\d.%、\s]+$", "", prefix)
+    prefix = _LINK.sub("", prefix)
+    m = _HAN_RUN.search(prefix)
+    if not m:
+        return None
+    run_start = clause_start + m.start()
+    run = m.group()
+    f = _FUNCTION.match(run)
+    if f:
+        run_start += f.end()
+        run = run[f.end():]
+    if len(run) > MAX_LEN:
+        run_start += len(run) - MAX_LEN
+        run = run[-MAX_LEN:]
+    if len(run) < 2:
+        return None
+    return MetricMatch(run_start, run_start + len(run), run)
+
+
+def _after(text: str, number_end: int, unit: str) -> MetricMatch | None:
+    if not unit or unit[-1] not in _MEASURE_UNITS:
+        return None
+    m = _AFTER.match(text, number_end)
+    if not m:
+        return None
+    stop = _AFTER_STOP.search(m.group())
+    noun = m.group()[: stop.start()] if stop else m.group()
+    if len(noun) < 2:
+        return None
+    return MetricMatch(number_end, number_end + len(noun), noun)
+
+
+def find_metric(text: str, start: int, end: int, unit: str, floor: int = 0) -> MetricMatch | None:
+    """The metric for the indicator at ``[start, end)``; never reaching left of ``floor``.
+
+    ``floor`` is the end of the previous entity, so a metric never overlaps one.
+    """
+    clause_start = max(_clause_start(text, start), floor)
+    return _before(text, clause_start, start) or _after(text, end, unit)
