@@ -8,7 +8,7 @@ the training card ``training.json``).
 
 The shipped model::
 
-    python training/train.py --output-dir models/e5-small-zh-ner
+    python training/train.py --output-dir models/yingshang-e5-small
 
 Fast smoke run: ``--max-train-samples 4 --max-steps 3``. ``--base-model`` takes a
 local directory or a hub id already in the local cache (``bert-base-chinese``);
@@ -59,7 +59,7 @@ class TrainConfig:
     splits: str = _h("splits file", default=str(ROOT / "annotations/splits.json"))
     train_split: str = _h("split to train on", default="train")
     eval_split: str = _h("split to evaluate on ('' for none)", default="heldout")
-    output_dir: str = _h("where the model is written ('' to skip saving)", default=str(ROOT / "models/e5-small-zh-ner"))
+    output_dir: str = _h("where the model is written ('' to skip saving)", default=str(ROOT / "models/yingshang-e5-small"))
     tokenization: str = _h("'subword' (tokenizer pieces) or 'char' (one token per character)", default="subword")
     window: int = _h("tokens per window, specials included", default=128)
     stride: int = _h("overlap in tokens between inference windows", default=32)

@@ -16,6 +16,7 @@ is a new entry, not a new ``if``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -40,12 +41,17 @@ class Candidate:
 def resolve_overlaps(ranked: Iterable[Candidate]) -> list[Candidate]:
     """Keep candidates in the order given, dropping any that overlaps one already kept."""
     kept: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # kept spans, sorted by start; they never overlap each other
+    ends: list[int] = []
     for c in ranked:
-        if c.end <= c.start or any(c.start < e and s < c.end for s, e in taken):
+        if c.end <= c.start:
             continue
+        i = bisect_right(starts, c.start)
+        if (i and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
+            continue
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
         kept.append(c)
-        taken.append((c.start, c.end))
     return sorted(kept, key=lambda c: c.start)
 
 

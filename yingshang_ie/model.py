@@ -16,7 +16,7 @@ A model directory (written by ``python training/train.py``) holds ``config.json`
 and ``yingshang.json`` (tokenisation, window, stride, storage, quantisation).
 
 Example:
-    >>> clf = TokenClassifier.load("models/e5-small-zh-ner")
+    >>> clf = TokenClassifier.load("models/yingshang-e5-small")
     >>> [(s.label, text[s.start:s.end]) for s in clf.predict(text := "柞水县新签约项目33个")]
     [('COUNTY', '柞水县'), ('METRIC', '新签约项目'), ('INDICATOR', '33个')]
 """

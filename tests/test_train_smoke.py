@@ -1,0 +1,84 @@
+"""Train a tiny randomly initialised BERT for a few steps, save it, load it, predict."""
+
+from pathlib import Path
+
+import pytest
+
+BASE = Path("/work/shared/base-models/multilingual-e5-small-zh")
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory):
+    if not (BASE / "tokenizer.json").is_file():
+        pytest.skip(f"base tokenizer not found at {BASE}")
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from yingshang_ie.model import load_tokenizer
+
+    torch.manual_seed(0)
+    tok = load_tokenizer(BASE)
+    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=128, pad_token_id=tok.pad_token_id)
+    out = tmp_path_factory.mktemp("tiny-base")
+    BertModel(cfg).save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+    return out
+
+
+@pytest.mark.parametrize("tokenization, storage", [("subword", "int8"), ("char", "fp16")])
+def test_train_smoke_loss_falls_and_model_loads(tiny_base, tmp_path, tokenization, storage):
+    from training.train import TrainConfig, run
+    from yingshang_ie.model import TokenClassifier
+
+    out = tmp_path / "model"
+    cfg = TrainConfig(base_model=str(tiny_base), output_dir=str(out), tokenization=tokenization, window=64,
+                      stride=16, train_stride=16, epochs=50, batch_size=4, max_train_samples=4, max_steps=25,
+                      lr_head=5e-3, lr_body=5e-3, warmup=0.0, storage=storage, augment_copies=1)
+    card = run(cfg, train_ids=["000", "001"], eval_ids=["002"], log=lambda *a: None)
+    assert card["loss"]["last"] < card["loss"]["first"]
+    assert (out / "training.json").is_file() and "scores" in card
+    clf = TokenClassifier.load(out)
+    text = "柞水县新签约项目33个,总投资110.63亿元。" * 20  # several windows
+    spans = clf.predict(text)
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(0.0 <= s.score <= 1.0 for s in spans)
+    assert clf.predict_batch([text, ""]) == [spans, []]
+
+
+def test_train_config_rejects_bad_values():
+    from training.train import TrainConfig
+    from yingshang_ie.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="stride=200"):
+        TrainConfig(stride=200)
+    with pytest.raises(ConfigError, match="storage='bf16'"):
+        TrainConfig(storage="bf16")
+    with pytest.raises(ConfigError, match="unknown tokenization"):
+        TrainConfig(tokenization="word")
+
+
+def test_train_token_tags_snap_inner_boundaries():
+    from training.train import TAGS, token_tags
+    from yingshang_ie.corpus import Document, GoldSpan
+
+    doc = Document("x", "乳源县委", (GoldSpan(0, 3, "COUNTY", "乳源县"),))
+    tags = token_tags(doc, [(0, 2), (2, 4)])  # the boundary at 3 falls inside the token "县委"
+    assert [TAGS[t] for t in tags] == ["B-COUNTY", "I-COUNTY"]
+    doc = Document("y", "ab13年", (GoldSpan(3, 5, "INDICATOR", "3年"),))
+    assert [TAGS[t] for t in token_tags(doc, [(0, 2), (2, 4), (4, 5)])] == ["O", "B-INDICATOR", "I-INDICATOR"]
+
+
+def test_train_augment_keeps_offsets_valid():
+    import random
+
+    from training.train import _counties, augment
+    from yingshang_ie.corpus import Document, GoldSpan
+
+    text = "柞水县新签约项目33个"
+    doc = Document("x", text, (GoldSpan(0, 3, "COUNTY", "柞水县"), GoldSpan(3, 8, "METRIC", "新签约项目"),
+                               GoldSpan(8, 11, "INDICATOR", "33个")))
+    aug = augment(doc, random.Random(1), _counties(), 0)
+    assert all(aug.text[e.start:e.end] == e.text for e in aug.entities)
+    assert aug.entities[1].text == "新签约项目" and aug.entities[2].text.endswith("个")
