@@ -228,8 +228,11 @@ class TokenClassifier:
         make_windows([], [], 0, 0, self.window, self.stride)  # validates window/stride
 
     @classmethod
-    def load(cls, path: str | Path, *, device: str = "cpu") -> "TokenClassifier":
+    def load(cls, path: str | Path, *, device: str = "cpu", quantize: str | None = None) -> "TokenClassifier":
         """Load a model directory written by ``training/train.py``.
+
+        ``quantize`` overrides the stored runtime quantisation (``"none"`` or
+        ``"dynamic-int8"``); None keeps what the model directory says.
 
         Raises:
             ModelNotFoundError: ``path`` is not a directory.
@@ -266,7 +269,7 @@ class TokenClassifier:
             raise
         except Exception as exc:  # corrupt JSON, truncated safetensors, wrong shapes
             raise ModelLoadError(f"cannot load the model in {path} ({type(exc).__name__}: {exc}); {fix}") from exc
-        if settings.get("quantize") == "dynamic-int8":
+        if (quantize or settings.get("quantize")) == "dynamic-int8":
             model = quantize_dynamic(model, keep_last=int(settings.get("keep_last_fp32", 0)))
         return cls(model, tokenizer, tokenization=settings.get("tokenization", "subword"),
                    window=settings.get("window", 128), stride=settings.get("stride", 32), device=device)
