@@ -95,27 +95,27 @@ def _dequant_q4(raw: bytes, count: int, block: int = 32) -> np.ndarray:
     return (vals * d).reshape(-1)[:count]
 
 
-def _is_cjk(c: str) -> bool:
+def _zh_char(c: str) -> bool:
+    """Han, CJK or full-width forms, the punctuation of Chinese text, or ASCII other than letters."""
     o = ord(c)
-    return (0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF
-            or 0x20000 <= o <= 0x3FFFF or 0xAC00 <= o <= 0xD7AF)
+    if c.isascii():
+        return not c.isalpha()
+    return (0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
+            or 0x3000 <= o <= 0x303F or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
+            or 0x2000 <= o <= 0x2BFF or o == 0xB7)
 
 
 def keep_ids(pieces: list[str], scores: np.ndarray) -> list[int]:
-    """Old ids kept by the vocabulary cut, in old-id order."""
+    """Old ids kept by the vocabulary cut, in old-id order: specials, single characters,
+    pieces made only of Han/CJK/full-width characters, Chinese punctuation and ASCII
+    non-letters, and the ``LATIN_KEEP`` best-scoring ASCII pieces with letters."""
     keep, latin = [], []
     for i, p in enumerate(pieces):
         s = p.replace("\u2581", "")
-        if p in SPECIALS or p == "<mask>" or len(s) <= 1 or any(_is_cjk(c) for c in s):
+        if p in SPECIALS or p == "<mask>" or len(s) <= 1 or all(_zh_char(c) for c in s):
             keep.append(i)
-        elif s.isascii() and s.isalpha():
+        elif s.isascii():
             latin.append(i)
-        elif s.isascii() and not any(c.isalpha() for c in s):
-            keep.append(i)  # digits and punctuation
-        elif not s.isascii() and not any(c.isalpha() for c in s):
-            keep.append(i)
-        elif any(c.isdigit() for c in s) and s.isascii():
-            keep.append(i)
     latin.sort(key=lambda i: -scores[i])
     return sorted(keep + latin[:LATIN_KEEP])
 
