@@ -96,13 +96,14 @@ def _dequant_q4(raw: bytes, count: int, block: int = 32) -> np.ndarray:
 
 
 def _zh_char(c: str) -> bool:
-    """Han, CJK or full-width forms, the punctuation of Chinese text, or ASCII other than letters."""
+    """Han, CJK symbols or full-width forms, general punctuation and arrows, ° and ·, or ASCII
+    other than letters (the rule that reproduces the shared copy's ``kept_old_ids``)."""
     o = ord(c)
     if c.isascii():
         return not c.isalpha()
     return (0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
             or 0x3000 <= o <= 0x303F or 0xFE30 <= o <= 0xFE4F or 0xFF00 <= o <= 0xFFEF
-            or 0x2000 <= o <= 0x2BFF or o == 0xB7)
+            or 0x2000 <= o <= 0x206F or 0x2190 <= o <= 0x21FF or o in (0xB0, 0xB7))
 
 
 def keep_ids(pieces: list[str], scores: np.ndarray) -> list[int]:
@@ -117,7 +118,8 @@ def keep_ids(pieces: list[str], scores: np.ndarray) -> list[int]:
         elif s.isascii():
             latin.append(i)
     latin.sort(key=lambda i: -scores[i])
-    return sorted(keep + latin[:LATIN_KEEP])
+    n_special = sum(pieces[i] in (*SPECIALS, "<mask>") for i in keep)  # the 30,000 counts them
+    return sorted(keep + latin[: LATIN_KEEP - n_special])
 
 
 def state_dict(f: E5File, kept: list[int]) -> dict:

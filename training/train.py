@@ -166,14 +166,14 @@ def _rebuild(doc: Document, repl: dict[int, str], suffix: str) -> Document:
 def augment(doc: Document, rng: random.Random, counties, copy: int) -> Document:
     """A copy of ``doc`` with every county swapped for a random one (the same short or
     full form, one consistent replacement per name) and every digit of an INDICATOR redrawn."""
+    shorts = [short for _, short in counties if short]
     mapping: dict[str, str] = {}
     repl = {}
     for i, e in enumerate(doc.entities):
         if e.label == "COUNTY":
-            if e.text not in mapping:
-                full, short = rng.choice([c for c in counties if c[1]] if len(e.text) <= 3 and not re.search(
-                    "[县区市旗]$", e.text) else counties)
-                mapping[e.text] = short if (short and not re.search("[县区市旗]$", e.text)) else full
+            if e.text not in mapping:  # a full name stays full (乳源县), a short one short (乳源)
+                full = re.search("[县区市旗]$", e.text) or not shorts
+                mapping[e.text] = rng.choice(counties)[0] if full else rng.choice(shorts)
             repl[i] = mapping[e.text]
         elif e.label == "INDICATOR":
             repl[i] = re.sub(r"\d", lambda m: str(rng.randint(0, 9)), e.text)
