@@ -10,7 +10,9 @@ is a new entry, not a new ``if``.
   wins.  COUNTY comes from the gazetteer and INDICATOR from the number grammar
   (exact boundaries, normalised values); PROGRAM and METRIC come from the
   model, with rule spans kept where the model found nothing overlapping.
-  Within one priority class, longer spans win, then higher scores.
+  Within one priority class, longer spans win, then higher scores;
+- ``"hybrid_programs.v1"``: as ``hybrid.v1``, but METRIC also from the rules
+  (metric phrases follow their numbers, which the grammar already found).
 """
 
 from __future__ import annotations
@@ -94,8 +96,15 @@ class Hybrid(MergePolicy):
         return super().merge(rules, model)
 
 
+class HybridModelPrograms(Hybrid):
+    """Like ``hybrid.v1`` but METRIC too comes from the rules; the model decides PROGRAM only."""
+
+    RULE_LABELS = frozenset({"COUNTY", "INDICATOR", "METRIC"})
+
+
 POLICIES: dict[str, type[MergePolicy]] = {
     "hybrid.v1": Hybrid,
+    "hybrid_programs.v1": HybridModelPrograms,
     "prefer_rules.v1": PreferRules,
     "prefer_model.v1": PreferModel,
 }
