@@ -22,12 +22,25 @@ __all__ = ["MetricMatch", "find_metric"]
 _CLAUSE_BREAK = "，,。；;：:！!？?\n（(）)“”\"《》"
 _LINK = re.compile(
     r"(?:达到|达|为|是|突破|超过|超|逾|近|约为|约|共计|共有|共|累计|合计|总计|实现|至|到|仅|只有|高达|提高到|"
-    r"提升至|增至|降至|减至|压减至|压缩至|缩短至|均|平均|分别|全年|全县|全区|全市|全省|新|新增加|已|再|还|有)+$"
+    r"提升至|增至|降至|减至|压减至|压缩至|缩短至|均居|位居|居|均|平均|分别|全年|全县|全区|全市|全省|新增加|已|再|还|拥有|有|"
+    r"连续|清单)+$"
 )
-_FUNCTION = re.compile(r".*(?:的|了|在|将|对|把|被|从|以来|以上|其中|目前|截至|今年|去年|同时|并|和|及|与|等|年|月|日|后|前|中)")
+# Action verbs that open a clause before the measured noun (排查|营商环境问题).  The metric
+# is what follows the last of them when that is four characters or more; otherwise the
+# verb stays with its short object (招引企业, 约谈干部, 反馈问题).
+_VERBS = re.compile(
+    "排查|争取|协调|办理|评选|盘活|建成|发放|兑现|收集|梳理|召开|出台|约谈|招引|反馈|实施|开展|引进|培训|帮助|解决|"
+    "走访|举办|推出|设立|建立|打造|提供|落实|减免|新建|聘任|依托|拥有|成为|建设|完成|上线|整改|处置|接转|"
+    "累计|现场|先后|共|为"
+)
+# Change verbs after a base are left out of the metric (办事材料|减少 50%); 增长 stays (同比增长).
+_TRAILING_CHANGE = re.compile(r"(?:减少|降低|下降|提高|提升|缩短|压减|压缩)$")
+_PLACE_END = re.compile(r"(?:省|市|县|区|全国|全省|全市|全县|全区|唯一)$")
+_FUNCTION = re.compile(r".*(?:的|了|在|将|对|把|被|从|以来|以上|其中|目前|截至|今年|去年|同时|并|和|及|与|等|年|月|日|后|前|中|是|这|那)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+$")
 _AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}")
-_AFTER_STOP = re.compile(r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|的|为|和|及|，|。)")
+_AFTER_STOP = re.compile(
+    r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|发放|转化|培育|重点|的|之|为|因|和|及|均|，|。)")
 _MEASURE_UNITS = set("个家项名人件次条份座所户类种批场")
 MAX_LEN = 8
 
@@ -60,6 +73,19 @@ def _before(text: str, clause_start: int, number_start: int) -> MetricMatch | No
     if f:
         run_start += f.end()
         run = run[f.end():]
+    verbs = list(_VERBS.finditer(run))
+    if verbs:
+        v = verbs[-1]
+        cut = v.end() if len(run) - v.end() >= 4 else v.start()
+        if cut == v.start() and v.end() == len(run):
+            return None  # the clause ends in a bare verb (建立36个…): the counted noun follows
+        run_start += cut
+        run = run[cut:]
+    t = _TRAILING_CHANGE.search(run)
+    if t and t.start() >= 2:
+        run = run[: t.start()]
+    if _PLACE_END.search(run):
+        return None  # 乳源是广东省3个…: a place, not a measure
     if len(run) > MAX_LEN:
         run_start += len(run) - MAX_LEN
         run = run[-MAX_LEN:]
