@@ -17,7 +17,7 @@ from .programs import find_programs
 
 __all__ = ["rule_candidates"]
 
-_PROGRAM_SCORE = {"title": 0.95, "quoted": 0.85, "lexicon": 0.75}
+_PROGRAM_SCORE = {"title": 0.95, "quoted": 0.85, "lexicon": 0.75, "bare_quote": 0.55}
 _COUNTY_SCORE = {"full": 0.99, "suffixed": 0.97, "short": 0.9, "placeholder": 0.8}
 
 

@@ -34,6 +34,14 @@ _QUOTED_RUN = re.compile(r"(?:[“\"]([^“”\"\n，。；！？]{1,24})[”\"]
 _QUOTED = re.compile(r"[“\"]([^“”\"\n，。；！？]{1,24})[”\"]")
 _HEAD = re.compile("|".join(sorted(HEADS, key=len, reverse=True)))
 _PRESS = re.compile(r"(?:日报|晚报|报|杂志|周刊|新闻|网)$")
+# A quoted name with no program head is taken unless it looks like what the spec leaves
+# out: honours and designations (…先进集体, …示范园区, …基地), metaphors (…器, …剂,
+# …度, 升级版, 成绩单), idioms of a kind (…一批), and long descriptive quotes.
+_NOT_A_NAME = re.compile(
+    r"(?:集体|先进县|示范县|园区|基地|大厅|试验区|示范区|称号|奖|器|剂|度|版|单|水|礼包|一批|满意|一流)$"
+    r"|^(?:零|人人|全市|全省|全国)"
+)
+MAX_BARE_QUOTE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +49,7 @@ class ProgramMatch:
     start: int
     end: int
     text: str
-    how: str  # "title", "quoted", "lexicon"
+    how: str  # "title", "quoted", "bare_quote", "lexicon"
 
 
 @lru_cache(maxsize=1)
@@ -94,6 +102,9 @@ def find_programs(text: str) -> list[ProgramMatch]:
             inner = q.group(1)
             if headed or inner in lexicon:
                 found.extend(_items(inner, q.start(1), "quoted"))
+            else:
+                found.extend(i for i in _items(inner, q.start(1), "bare_quote")
+                             if len(i.text) <= MAX_BARE_QUOTE and not _NOT_A_NAME.search(i.text))
     auto = _lexicon_automaton()
     if auto is not None:
         for end_idx, word in auto.iter(text):
