@@ -59,7 +59,7 @@ class ExtractorConfig:
 
     mode: Mode | str = Mode.AUTO
     model_path: str | os.PathLike | None = None
-    merge_policy: str = "hybrid_programs.v1"
+    merge_policy: str = "consensus.v1"
     batch_size: int = 16
 
     def __post_init__(self):

@@ -11,6 +11,8 @@ is a new entry, not a new ``if``.
   (exact boundaries, normalised values); PROGRAM and METRIC come from the
   model, with rule spans kept where the model found nothing overlapping.
   Within one priority class, longer spans win, then higher scores;
+- ``"consensus.v1"``: rules for every label; the model vets the rules' bare quoted
+  names (kept only where it also sees a PROGRAM) and adds PROGRAM spans the rules miss;
 - ``"hybrid_programs.v1"``: as ``hybrid.v1``, but METRIC also from the rules
   (metric phrases follow their numbers, which the grammar already found).
 """
@@ -102,7 +104,35 @@ class HybridModelPrograms(Hybrid):
     RULE_LABELS = frozenset({"COUNTY", "INDICATOR", "METRIC"})
 
 
+class Consensus(MergePolicy):
+    """Rules decide; the model vets the rules' weakest guesses and fills the gaps.
+
+    COUNTY, INDICATOR and METRIC come from the rules.  A PROGRAM that the rules
+    found only because it was quoted (no program head, not in the lexicon) is
+    kept only when a model PROGRAM overlaps it.  Model PROGRAM spans with
+    score ≥ ``MIN_MODEL_SCORE`` fill what is left.
+    """
+
+    RULE_LABELS = frozenset({"COUNTY", "INDICATOR", "METRIC"})
+    MIN_MODEL_SCORE = 0.5
+
+    def rank(self, c: Candidate) -> tuple:
+        return (c.source is not Source.RULES, *_tie(c))
+
+    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+        programs = [m for m in model if m.label == "PROGRAM"]
+
+        def vetted(c: Candidate) -> bool:
+            if c.label != "PROGRAM" or getattr(c.info, "how", "") != "bare_quote":
+                return True
+            return any(m.start < c.end and c.start < m.end for m in programs)
+
+        fill = [m for m in programs if m.score >= self.MIN_MODEL_SCORE]
+        return super().merge([c for c in rules if vetted(c)], fill)
+
+
 POLICIES: dict[str, type[MergePolicy]] = {
+    "consensus.v1": Consensus,
     "hybrid.v1": Hybrid,
     "hybrid_programs.v1": HybridModelPrograms,
     "prefer_rules.v1": PreferRules,
