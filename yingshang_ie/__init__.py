@@ -12,6 +12,8 @@ from .errors import (
     ModelLoadError,
     ModelNotFoundError,
     ResourceError,
+    SegmenterDownloadError,
+    SegmenterError,
     YingshangError,
 )
 from .extractor import Extractor, ExtractorConfig, Mode, extract
@@ -34,5 +36,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelLoadError",
     "ResourceError",
+    "SegmenterError",
+    "SegmenterDownloadError",
 ]
 __version__ = "0.1.0"

@@ -14,6 +14,8 @@ __all__ = [
     "ModelNotFoundError",
     "ModelLoadError",
     "ResourceError",
+    "SegmenterError",
+    "SegmenterDownloadError",
 ]
 
 
@@ -48,3 +50,11 @@ class ModelLoadError(YingshangError, RuntimeError):
 
 class ResourceError(YingshangError, FileNotFoundError):
     """A data file shipped with the package (gazetteer, lexicon) is missing or unreadable."""
+
+
+class SegmenterError(YingshangError, RuntimeError):
+    """The pkuseg word-segmentation model cannot be set up or loaded (see ``yingshang_ie.segmenter``)."""
+
+
+class SegmenterDownloadError(SegmenterError):
+    """pip could not fetch the pkuseg source package (offline, or the package index unreachable)."""
