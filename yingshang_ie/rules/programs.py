@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .numbers import parse_quantity
+
 __all__ = ["ProgramMatch", "find_programs", "load_lexicon"]
 
 HEADS = (
@@ -76,6 +78,12 @@ def _lexicon_automaton():
     return auto
 
 
+def _is_quantity(name: str) -> bool:
+    """“二十六条”: a quoted quantity is an indicator, not a program name."""
+    q = parse_quantity(name)
+    return q is not None and q.start == 0 and q.end == len(name) and bool(q.unit) and q.value > 1
+
+
 def _items(inner: str, offset: int, how: str) -> list[ProgramMatch]:
     """One match per 、-separated item of a quoted list, or the whole name."""
     out, pos = [], 0
@@ -104,7 +112,8 @@ def find_programs(text: str) -> list[ProgramMatch]:
                 found.extend(_items(inner, q.start(1), "quoted"))
             else:
                 found.extend(i for i in _items(inner, q.start(1), "bare_quote")
-                             if len(i.text) <= MAX_BARE_QUOTE and not _NOT_A_NAME.search(i.text))
+                             if len(i.text) <= MAX_BARE_QUOTE and not _NOT_A_NAME.search(i.text)
+                             and not _is_quantity(i.text))
     auto = _lexicon_automaton()
     if auto is not None:
         for end_idx, word in auto.iter(text):
