@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?", default=str(ROOT / "models" / "yingshang-e5-small"))
     parser.add_argument("--quantize", choices=["stored", "none", "dynamic-int8"], default="stored")
+    parser.add_argument("--keep-last-fp32", type=int, default=None,
+                        help="with --quantize dynamic-int8: encoder layers left fp32 at the end")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the seed texts")
     parser.add_argument("--score", action="store_true", help="also score the held-out documents")
     parser.add_argument("--json", default="", help="write the figures here")
@@ -50,7 +52,11 @@ def main(argv=None) -> int:
     t_import = time.perf_counter() - t0
     path = Path(args.model)
     t1 = time.perf_counter()
-    clf = model_mod.TokenClassifier.load(path, quantize=None if args.quantize == "stored" else args.quantize)
+    if args.keep_last_fp32 is not None and args.quantize == "dynamic-int8":
+        clf = model_mod.TokenClassifier.load(path, quantize="none")
+        clf.model = model_mod.quantize_dynamic(clf.model, keep_last=args.keep_last_fp32)
+    else:
+        clf = model_mod.TokenClassifier.load(path, quantize=None if args.quantize == "stored" else args.quantize)
     t_load = time.perf_counter() - t1
 
     docs = load_corpus(ROOT / "annotations" / "seeds.jsonl")
@@ -73,7 +79,7 @@ def main(argv=None) -> int:
     t_forward = (time.perf_counter() - t3) / args.repeat
 
     result = {
-        "model": str(path), "quantize": args.quantize, "threads": torch.get_num_threads(),
+        "model": str(path), "quantize": args.quantize, "keep_last_fp32": args.keep_last_fp32, "threads": torch.get_num_threads(),
         "chars": chars, "windows": sum(map(len, windows)),
         "import_s": round(t_import, 2), "load_s": round(t_load, 2),
         "predict_chars_per_s": round(chars / t_predict), "forward_chars_per_s": round(chars / t_forward),

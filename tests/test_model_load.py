@@ -29,3 +29,18 @@ def test_model_load_corrupt_weights_raises_load_error(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"\x00\x01 not a safetensors file")
     with pytest.raises(ModelLoadError, match=r"cannot load the model.*train.py"):
         TokenClassifier.load(tmp_path)
+
+
+@pytest.mark.parametrize("with_json", [True, False])
+def test_model_tokenizer_loads_offline_only(tmp_path, monkeypatch, with_json):
+    import transformers
+
+    from yingshang_ie.model import load_tokenizer
+
+    seen = []
+    for cls in (transformers.AutoTokenizer, transformers.PreTrainedTokenizerFast):
+        monkeypatch.setattr(cls, "from_pretrained", classmethod(lambda c, *a, **kw: seen.append(kw)))
+    if with_json:
+        (tmp_path / "tokenizer.json").write_text("{}")
+    load_tokenizer(tmp_path if with_json else "bert-base-chinese")
+    assert seen == [{"local_files_only": True}]

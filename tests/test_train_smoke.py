@@ -47,6 +47,25 @@ def test_train_smoke_loss_falls_and_model_loads(tiny_base, tmp_path, tokenizatio
     assert clf.predict_batch([text, ""]) == [spans, []]
 
 
+def test_model_quantisation_falls_back_to_fp32(tiny_base, tmp_path, monkeypatch):
+    import yingshang_ie.model as model_mod
+    from training.train import TrainConfig, run
+
+    out = tmp_path / "model"
+    run(TrainConfig(base_model=str(tiny_base), output_dir=str(out), eval_split="", window=32, stride=8, train_stride=8, keep_last_fp32=1,
+                    max_train_samples=2, max_steps=1), train_ids=["003"], eval_ids=[], log=lambda *a: None)
+    quantised = model_mod.TokenClassifier.load(out, quantize="dynamic-int8")
+    assert "quantized" in type(quantised.model.bert.encoder.layer[0].attention.self.query).__module__
+
+    def broken(*a, **k):
+        raise RuntimeError("no quantized engine")
+
+    monkeypatch.setattr(model_mod, "quantize_dynamic", broken)
+    with pytest.warns(UserWarning, match="running the model in fp32"):
+        clf = model_mod.TokenClassifier.load(out, quantize="dynamic-int8")
+    assert clf.predict("柞水县新签约项目33个") is not None
+
+
 def test_train_config_rejects_bad_values():
     from training.train import TrainConfig
     from yingshang_ie.errors import ConfigError

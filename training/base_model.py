@@ -148,8 +148,15 @@ def state_dict(f: E5File, kept: list[int]) -> dict:
 def build_tokenizer(pieces: list[str], scores: np.ndarray, kept: list[int]):
     from transformers import XLMRobertaTokenizer
 
+    from tokenizers import Regex, normalizers
+
     vocab = [(pieces[i], float(scores[i])) for i in kept]
-    return XLMRobertaTokenizer(vocab=vocab, unk_id=kept.index(3) if 3 in kept else 3)
+    tok = XLMRobertaTokenizer(vocab=vocab, unk_id=kept.index(3) if 3 in kept else 3)
+    # XLM-R normalises with NFKC (the wheel's map) and folds runs of spaces; the bare
+    # constructor sets no normaliser, so full-width "，" would become <unk>.
+    tok.backend_tokenizer.normalizer = normalizers.Sequence(
+        [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    return tok
 
 
 def rebuild(wheel: str | Path, output_dir: str | Path) -> Path:

@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     for held in ids:
         card = run(cfg, train_ids=[i for i in ids if i != held], eval_ids=[held], log=lambda *a: None)
         cards.append(card)
-        print(format_cv(cards[-1:]).splitlines()[-1], flush=True)
+        print(format_cv(cards[-1:]).splitlines()[1], flush=True)
     print(format_cv(cards))
     if out_json:
         Path(out_json).parent.mkdir(parents=True, exist_ok=True)

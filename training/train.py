@@ -60,7 +60,7 @@ class TrainConfig:
     train_split: str = _h("split to train on", default="train")
     eval_split: str = _h("split to evaluate on ('' for none)", default="heldout")
     output_dir: str = _h("where the model is written ('' to skip saving)", default=str(ROOT / "models/yingshang-e5-small"))
-    tokenization: str = _h("'subword' (tokenizer pieces) or 'char' (one token per character)", default="subword")
+    tokenization: str = _h("'char' (one token per character) or 'subword' (tokenizer pieces)", default="char")
     window: int = _h("tokens per window, specials included", default=128)
     stride: int = _h("overlap in tokens between inference windows", default=32)
     train_stride: int = _h("overlap in tokens between training windows", default=64)
@@ -75,8 +75,8 @@ class TrainConfig:
     augment_copies: int = _h("augmented copies of each training document (county and number swaps)", default=0)
     seed: int = _h("seed for python, numpy and torch", default=13)
     storage: str = _h("weights on disk: fp32, fp16 or int8 (per-row int8, fp16 head)", default="int8")
-    quantize: str = _h("runtime quantisation: 'none' or 'dynamic-int8'", default="none")
-    keep_last_fp32: int = _h("with dynamic-int8: last encoder layers kept fp32", default=1)
+    quantize: str = _h("runtime quantisation: 'none' or 'dynamic-int8'", default="dynamic-int8")
+    keep_last_fp32: int = _h("with dynamic-int8: last encoder layers kept fp32", default=4)
     max_train_samples: int = _h("use at most N training windows (0 = all)", default=0)
     max_steps: int = _h("stop after N optimizer steps (0 = no limit)", default=0)
 
@@ -346,6 +346,7 @@ def run(cfg: TrainConfig, train_ids=None, eval_ids=None, log=print) -> dict:
     model, tokenizer = load_base(cfg)
     inside, total, examples = boundaries_inside_tokens(train_docs + eval_docs, tokenizer, cfg.tokenization)
     log(f"gold boundaries inside a token ({cfg.tokenization}): {inside}/{total} {examples}")
+    by_mode = {m.value: boundaries_inside_tokens(train_docs + eval_docs, tokenizer, m)[0] for m in Tokenization}
     rng = random.Random(cfg.seed)
     counties = _counties() if cfg.augment_copies else []
     docs = train_docs + [augment(d, rng, counties, k) for k in range(cfg.augment_copies) for d in train_docs]
@@ -364,6 +365,7 @@ def run(cfg: TrainConfig, train_ids=None, eval_ids=None, log=print) -> dict:
         "config": asdict(cfg), "seed": cfg.seed, "tags": list(TAGS),
         "boundary_alignment": {"tokenization": cfg.tokenization, "inside_token": inside, "boundaries": total,
                                "fraction": round(inside / max(1, total), 4), "examples": examples,
+                               "inside_token_by_tokenization": by_mode,
                                "handling": "token takes the label of its first character, else of the entity "
                                            "starting inside it; the span snaps to token edges"},
         "loss": {"first": round(losses[0], 4), "last": round(float(np.mean(losses[-5:])), 4), "steps": len(losses)},
