@@ -66,3 +66,9 @@ def test_shipped_model_offsets_index_original_text(heldout):
         assert x.entities
         for e in x.entities:
             assert doc.text[e.start:e.end] == e.text and e.source.value == "model"
+
+
+def test_shipped_model_results_do_not_depend_on_batching(heldout):
+    ex = Extractor(mode="auto")
+    texts = [d.text for d in heldout] + ["孝南区新增市场主体3245家"]
+    assert [x.to_dict() for x in ex.pipe(texts)] == [ex.extract(t).to_dict() for t in texts]

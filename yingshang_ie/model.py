@@ -317,18 +317,23 @@ class TokenClassifier:
         return self.predict_batch([text])[0]
 
     def predict_batch(self, texts: list[str], batch_size: int = 16) -> list[list[ModelSpan]]:
-        """:meth:`predict` over many texts; windows of all texts are batched together, longest first."""
+        """:meth:`predict` over many texts.
+
+        Windows are batched within one text only: int8 dynamic quantisation scales
+        activations per batch, so mixing texts would make one text's spans depend on
+        which other texts share its batch.  ``predict_batch([a, b])`` therefore equals
+        ``[predict(a), predict(b)]``.
+        """
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
-        per_text = [self.preprocess(t) for t in texts]
-        flat = [(i, j) for i, ws in enumerate(per_text) for j in range(len(ws))]
-        flat.sort(key=lambda ij: -len(per_text[ij[0]][ij[1]].ids))  # similar lengths share a batch
-        probs: dict[tuple[int, int], np.ndarray] = {}
-        for batch in _chunks(flat, batch_size):
-            out = self._forward([per_text[i][j] for i, j in batch])
-            probs.update(zip(batch, out))
-        return [self.postprocess(t, ws, [probs[i, j] for j in range(len(ws))])
-                for i, (t, ws) in enumerate(zip(texts, per_text))]
+        out = []
+        for text in texts:
+            windows = self.preprocess(text)
+            probs: list[np.ndarray] = []
+            for batch in _chunks(windows, batch_size):
+                probs.extend(self._forward(batch))
+            out.append(self.postprocess(text, windows, probs))
+        return out
 
 
 def quantize_dynamic(model, keep_last: int = 0):
