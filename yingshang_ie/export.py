@@ -54,12 +54,11 @@ import tempfile
 from bisect import bisect_left
 from collections import Counter
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import IO, Iterator
 
 from .errors import ConfigError
-from .types import CountyLink, Extraction, Indicator
+from .types import Choice, CountyLink, Extraction, Indicator
 
 __all__ = [
     "OutputFormat",
@@ -79,15 +78,12 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(Choice):
     """``jsonl``: one record a document; ``indicators-csv``: one row an indicator."""
 
     JSONL = "jsonl"
     INDICATORS_CSV = "indicators-csv"
 
-    @classmethod
-    def _missing_(cls, value):
-        raise ConfigError(f"unknown output format {value!r}; choose one of {', '.join(f.value for f in cls)}")
 
     @classmethod
     def for_path(cls, path: str | os.PathLike | None) -> "OutputFormat":

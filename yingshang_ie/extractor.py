@@ -14,17 +14,16 @@ import logging
 import os
 import warnings
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import ConfigError, ModelLoadError, ModelNotFoundError
 from .link import link_counties
-from .merge import POLICIES, Candidate, get_policy
+from .merge import Candidate, get_policy
 from .normalize import Normalized, normalize
 from .rules import rule_candidates
 from .rules.counties import load_gazetteer
-from .types import Entity, Extraction, Indicator, Source
+from .types import Choice, Entity, Extraction, Indicator, Source
 
 __all__ = ["Mode", "ExtractorConfig", "Extractor", "extract", "default_model_path"]
 
@@ -34,16 +33,13 @@ DEFAULT_MODEL_NAME = "yingshang-e5-small"
 _SENTENCE_END = set("。！？!?\n")
 
 
-class Mode(str, Enum):
+class Mode(Choice):
     """``auto``: hybrid when a model loads, rules (with a warning) when not; ``rules``; ``model``."""
 
     AUTO = "auto"
     RULES = "rules"
     MODEL = "model"
 
-    @classmethod
-    def _missing_(cls, value):
-        raise ConfigError(f"unknown mode {value!r}; choose one of {', '.join(m.value for m in cls)}")
 
 
 @dataclass(frozen=True)
@@ -64,8 +60,7 @@ class ExtractorConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "mode", Mode(self.mode))
-        if self.merge_policy not in POLICIES:
-            raise ConfigError(f"unknown merge policy {self.merge_policy!r}; choose one of {', '.join(POLICIES)}")
+        get_policy(self.merge_policy)  # raises ConfigError listing the registered policies
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ConfigError(f"batch_size must be a positive integer, got {self.batch_size!r}")
 

@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 
 from .errors import ConfigError, ModelLoadError, ModelNotFoundError
+from .types import Choice
 
 __all__ = ["ModelSpan", "Window", "Tokenization", "TokenClassifier", "encode", "make_windows", "decode_spans"]
 
@@ -43,15 +43,12 @@ TRAIN_COMMAND = "python training/train.py --output-dir {path}"
 _SCALE = ".__scale__"
 
 
-class Tokenization(str, Enum):
+class Tokenization(Choice):
     """How a text becomes tokens: the tokenizer's subwords, or one token per character."""
 
     SUBWORD = "subword"
     CHAR = "char"
 
-    @classmethod
-    def _missing_(cls, value):
-        raise ConfigError(f"unknown tokenization {value!r}; choose one of {[m.value for m in cls]}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,24 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-__all__ = ["Source", "Entity", "Indicator", "CountyCandidate", "CountyLink", "Extraction"]
+__all__ = ["Choice", "Source", "Entity", "Indicator", "CountyCandidate", "CountyLink", "Extraction"]
+
+
+class Choice(str, Enum):
+    """A string setting parsed by value; a bad value raises ConfigError listing the valid ones."""
+
+    @classmethod
+    def _missing_(cls, value):
+        from .errors import ConfigError
+
+        name = re.sub(r"(?<!^)(?=[A-Z])", " ", cls.__name__).lower()
+        raise ConfigError(f"unknown {name} {value!r}; choose one of {', '.join(m.value for m in cls)}")
 
 
 class Source(str, Enum):
