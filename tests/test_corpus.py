@@ -134,3 +134,18 @@ def test_corpus_as_dataset_keeps_offsets(corpus):
     row = ds[4]
     for e in row["entities"]:
         assert row["text"][e["start"]:e["end"]] == e["text"]
+
+
+def test_evaluation_label_absent_from_both_sides_scores_zero_of_zero():
+    from yingshang_ie.evaluation import score
+
+    t = score([[(0, 2, "COUNTY")]], [[(0, 2, "COUNTY")]])
+    assert t["COUNTY"]["strict"].f1 == 1.0
+    assert (t["PROGRAM"]["strict"].n_gold, t["PROGRAM"]["strict"].n_pred, t["PROGRAM"]["strict"].f1) == (0, 0, 0.0)
+
+
+def test_evaluation_adjacent_spans_do_not_overlap():
+    from yingshang_ie.evaluation import score
+
+    t = score([[(0, 2, "METRIC")]], [[(2, 4, "METRIC")]])
+    assert t["METRIC"]["partial"].tp == 0

@@ -13,9 +13,11 @@ checks that, the labels, overlaps and duplicate ids, and raises one
 file, line and document id.
 
 Example:
-    >>> docs = load_corpus("annotations/seeds.jsonl")
-    >>> docs[4].id, docs[4].entities[0].label
-    ('004', 'COUNTY')
+    >>> line = ('{"id": "x", "text": "孝南区新增市场主体3245家", "entities": ['
+    ...         '{"start": 0, "end": 3, "label": "COUNTY", "text": "孝南区", "code": "420902"}]}')
+    >>> doc = parse_records([line])[0]
+    >>> doc.entities[0].label, doc.entities[0].extra["code"]
+    ('COUNTY', '420902')
 """
 
 from __future__ import annotations

@@ -81,9 +81,10 @@ def score(
     result = Evaluator(_nerval(gold), _nerval(pred), tags=labels).evaluate()
     table: dict[str, dict[str, PRF]] = {}
     for label in labels + ["micro"]:
-        block = result["overall"] if label == "micro" else result["entities"][label]
-        table[label] = {
-            mode: PRF(block[key].correct, block[key].actual, block[key].possible) for mode, key in MODES.items()
+        block = result["overall"] if label == "micro" else result["entities"].get(label)
+        table[label] = {  # a label with no gold and no predicted span scores 0 of 0
+            mode: PRF(block[key].correct, block[key].actual, block[key].possible) if block else PRF(0, 0, 0)
+            for mode, key in MODES.items()
         }
     return table
 
