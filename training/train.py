@@ -246,9 +246,8 @@ def load_base(cfg: TrainConfig):
 
     kw = {"num_hidden_layers": cfg.num_layers} if cfg.num_layers else {}
     try:
-        model = AutoModelForTokenClassification.from_pretrained(
-            cfg.base_model, num_labels=len(TAGS), id2label=dict(enumerate(TAGS)),
-            label2id={t: i for i, t in enumerate(TAGS)}, local_files_only=True, **kw)
+        model = AutoModelForTokenClassification.from_pretrained(cfg.base_model, local_files_only=True, **kw,
+            num_labels=len(TAGS), id2label=dict(enumerate(TAGS)), label2id={t: i for i, t in enumerate(TAGS)})
     except OSError as exc:
         raise SystemExit(
             f"base model {cfg.base_model!r} is neither a local checkpoint nor in the hub cache ({exc}).\n"
