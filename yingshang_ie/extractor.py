@@ -90,7 +90,7 @@ class Extractor:
             raise ConfigError("pass either an ExtractorConfig or keyword settings, not both")
         self.config = config
         self.policy = get_policy(config.merge_policy)
-        self.gazetteer = load_gazetteer()
+        self.gazetteer = load_gazetteer()  # loaded up front (cached per process), not on the first text
         self.model = None
         if config.mode is not Mode.RULES:
             self.model = self._load_model()
@@ -160,7 +160,7 @@ class Extractor:
         indicators = _indicators(norm.text, merged, entities)
         county_pairs = [(e, c.info) for c, e in zip(merged, entities)
                         if c.label == "COUNTY" and c.source is Source.RULES]
-        counties = link_counties(county_pairs, norm.text, self.gazetteer)
+        counties = link_counties(county_pairs, norm.text)
         return Extraction(norm.original, tuple(entities), indicators, counties, self.mode)
 
     @staticmethod

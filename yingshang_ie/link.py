@@ -10,7 +10,7 @@ the full mention it stands for.
 
 from __future__ import annotations
 
-from .rules.counties import CountyMatch, Gazetteer, GazetteerEntry
+from .rules.counties import CountyMatch, GazetteerEntry
 from .types import CountyCandidate, CountyLink, Entity
 
 __all__ = ["link_counties"]
@@ -26,11 +26,8 @@ def _resolve(entries: tuple[GazetteerEntry, ...], text: str) -> GazetteerEntry |
     return winners[0] if best > 0 and len(winners) == 1 else None
 
 
-def link_counties(
-    pairs: list[tuple[Entity, CountyMatch]], working_text: str, gazetteer: Gazetteer
-) -> tuple[CountyLink, ...]:
-    """One :class:`CountyLink` per (entity, match) pair, in the order given."""
-    del gazetteer  # candidates already come with each match
+def link_counties(pairs: list[tuple[Entity, CountyMatch]], working_text: str) -> tuple[CountyLink, ...]:
+    """One :class:`CountyLink` per (entity, match) pair, in the order given; each match carries its candidates."""
     links = []
     for entity, match in pairs:
         entry = _resolve(match.entries, working_text) if match.entries else None
