@@ -149,13 +149,12 @@ class Extractor:
     def _assemble(self, norm: Normalized, model_spans: list[Candidate]) -> Extraction:
         if not norm.text.strip():
             return Extraction(norm.original, mode=self.mode)
-        rules = rule_candidates(norm.text)
         if self.model is None:
-            merged = rules
+            merged = rule_candidates(norm.text)
         elif self.config.mode is Mode.MODEL:
-            merged = model_spans
+            merged = model_spans  # model spans only: the rules need not run
         else:
-            merged = self.policy.merge(rules, model_spans)
+            merged = self.policy.merge(rule_candidates(norm.text), model_spans)
         entities = [self._entity(norm, c) for c in merged]
         indicators = _indicators(norm.text, merged, entities)
         county_pairs = [(e, c.info) for c, e in zip(merged, entities)
