@@ -88,12 +88,10 @@ class Hybrid(MergePolicy):
 
     def rank(self, c: Candidate) -> tuple:
         trusted = (c.label in self.RULE_LABELS) == (c.source is Source.RULES)
-        # Model COUNTY/INDICATOR spans are dropped: the gazetteer and grammar decide those.
-        if c.source is Source.MODEL and c.label in self.RULE_LABELS:
-            return (3, *_tie(c))
         return (0 if trusted else 1, *_tie(c))
 
     def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+        # Model spans of the rule labels are dropped: the gazetteer and grammar decide those.
         model = [c for c in model if c.label not in self.RULE_LABELS]
         return super().merge(rules, model)
 
@@ -113,7 +111,6 @@ class Consensus(MergePolicy):
     score ≥ ``MIN_MODEL_SCORE`` fill what is left.
     """
 
-    RULE_LABELS = frozenset({"COUNTY", "INDICATOR", "METRIC"})
     MIN_MODEL_SCORE = 0.5
 
     def rank(self, c: Candidate) -> tuple:
