@@ -42,5 +42,19 @@ def test_merge_consensus_vets_bare_quotes_and_fills_gaps():
 
 
 def test_merge_unknown_policy_lists_registered_ones():
-    with pytest.raises(ConfigError, match="unknown merge policy 'best'; choose one of consensus.v1, hybrid.v1"):
+    with pytest.raises(ConfigError, match="unknown merge policy .best.; choose one of consensus.v2, consensus.v1, hybrid.v1"):
         get_policy("best")
+
+
+def test_merge_consensus_v2_adds_model_metric_where_a_clause_lacks_one():
+    text = "新签约项目33个,总投资110亿元,增长较快。"
+    rules = [Candidate(5, 8, "INDICATOR", 0.95, R), Candidate(9, 12, "METRIC", 0.8, R),
+             Candidate(12, 17, "INDICATOR", 0.95, R)]
+    model = [Candidate(0, 5, "METRIC", 0.9, M),    # clause 1: an INDICATOR and no METRIC → added
+             Candidate(9, 11, "METRIC", 0.9, M),   # clause 2 has a rule METRIC already
+             Candidate(18, 20, "METRIC", 0.9, M)]  # clause 3 has no INDICATOR
+    merged = get_policy("consensus.v2").merge(rules, model, text)
+    assert _spans(merged) == [(0, 5, "METRIC", M), (5, 8, "INDICATOR", R), (9, 12, "METRIC", R),
+                              (12, 17, "INDICATOR", R)]
+    low = [Candidate(0, 5, "METRIC", 0.4, M)]  # under MIN_MODEL_SCORE
+    assert _spans(get_policy("consensus.v2").merge(rules, low, text))[0] == (5, 8, "INDICATOR", R)

@@ -1,10 +1,15 @@
 """postprocess / decoding of TokenClassifier on hand-made probabilities (no model)."""
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yingshang_ie.errors import ConfigError
-from yingshang_ie.model import ModelSpan, Tokenization, Window, decode_spans, make_windows, postprocess
+from yingshang_ie.decoding import apply_span_rules, merge_windows, viterbi_bio
+from yingshang_ie.model import Tokenization, Window, make_windows, postprocess
 
 TAGS = ["O", "B-COUNTY", "I-COUNTY", "B-PROGRAM", "I-PROGRAM", "B-INDICATOR", "I-INDICATOR", "B-METRIC", "I-METRIC"]
 
@@ -25,13 +30,13 @@ def _window(offsets, start=0, is_last=True):
     "tags, expected",
     [
         (["B-COUNTY", "I-COUNTY", "O"], [(0, 2, "COUNTY")]),
-        (["I-COUNTY", "I-COUNTY", "O"], [(0, 2, "COUNTY")]),  # stray I opens a span
-        (["B-METRIC", "I-INDICATOR", "I-INDICATOR"], [(0, 1, "METRIC"), (1, 3, "INDICATOR")]),  # label switch
-        (["B-METRIC", "B-METRIC", "O"], [(0, 1, "METRIC"), (1, 2, "METRIC")]),
+        (["O", "I-COUNTY", "I-COUNTY"], [(1, 3, "COUNTY")]),  # an I after O: the path opens the span with B
+        (["B-METRIC", "I-METRIC", "B-INDICATOR"], [(0, 2, "METRIC"), (2, 3, "INDICATOR")]),
+        (["B-PROGRAM", "I-PROGRAM", "B-PROGRAM"], [(0, 2, "PROGRAM")]),  # the one-character PROGRAM goes
         (["O", "O", "O"], []),
     ],
 )
-def test_model_bio_repair(tags, expected):
+def test_model_decodes_valid_bio(tags, expected):
     text = "abc"
     w = _window([(0, 1), (1, 2), (2, 3)])
     probs = np.vstack([_probs(["O"]), _probs(tags), _probs(["O"])])
@@ -39,44 +44,66 @@ def test_model_bio_repair(tags, expected):
     assert [(s.start, s.end, s.label) for s in spans] == expected
 
 
+def _valid(path):
+    prev = "O"
+    for tag in (TAGS[i] for i in path):
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            return False
+        prev = tag
+    return True
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_model_viterbi_is_the_best_valid_path(n, seed):
+    probs = np.random.default_rng(seed).dirichlet(np.full(len(TAGS), 0.3), size=n)
+    path = viterbi_bio(probs, TAGS)
+    assert _valid(path)
+    logp = np.log(np.clip(probs, 1e-12, None))
+    best = max(sum(logp[t, p[t]] for t in range(n))
+               for p in itertools.product(range(len(TAGS)), repeat=n) if _valid(p))
+    assert sum(logp[t, path[t]] for t in range(n)) == pytest.approx(best)
+
+
 def test_model_specials_never_tagged():
-    w = _window([(0, 1)])
-    probs = _probs(["B-COUNTY", "B-COUNTY", "I-COUNTY"])  # CLS and SEP tagged: ignored
-    spans = postprocess("a", [w], [probs], TAGS)
-    assert [(s.start, s.end) for s in spans] == [(0, 1)]
+    w = _window([(0, 1), (1, 2)])
+    probs = _probs(["B-COUNTY", "B-COUNTY", "I-COUNTY", "B-COUNTY"])  # CLS and SEP tagged: ignored
+    spans = postprocess("ab", [w], [probs], TAGS)
+    assert [(s.start, s.end) for s in spans] == [(0, 2)]
 
 
-def test_model_trims_whitespace_and_scores_mean():
+def test_model_trims_whitespace_and_scores_label_mass():
     text = " 柞水县 "
     w = _window([(0, 2), (2, 4), (4, 5)])  # a SentencePiece piece keeping its leading space
-    probs = np.vstack([_probs(["O"]), _probs(["B-COUNTY"], 0.8), _probs(["I-COUNTY"], 0.6), _probs(["O", "O"])])
+    rows = [_probs(["B-COUNTY"], 0.8), _probs(["I-COUNTY"], 0.6)]
+    rows[1][0, TAGS.index("B-COUNTY")] = 0.2  # P(COUNTY) of the second token: 0.6 + 0.2
+    probs = np.vstack([_probs(["O"]), *rows, _probs(["O", "O"])])
     [span] = postprocess(text, [w], [probs], TAGS)
     assert (span.start, span.end, text[span.start:span.end]) == (1, 4, "柞水县")
-    assert span.score == pytest.approx(0.7)
+    assert span.score == pytest.approx((0.8 + 0.2 / 8 + 0.8) / 2)
 
 
-def test_model_window_overlap_prefers_uncut_then_score():
+def test_model_window_centre_outweighs_cut_edge():
     text = "abcdef"
     offsets = [(i, i + 1) for i in range(6)]
-    # window 1 covers tokens 0-3 and ends mid-document: its span at the cut edge is truncated
+    # window 1 holds tokens 0-3 and is cut there; window 2 holds tokens 1-5 with token 3 mid-window
     w1 = _window(offsets[0:4], start=0, is_last=False)
     w2 = _window(offsets[1:6], start=1, is_last=True)
-    p1 = np.vstack([_probs(["O", "O", "O"]), _probs(["B-PROGRAM", "I-PROGRAM"], 0.99), _probs(["O"])])
-    p2 = np.vstack([_probs(["O", "O", "B-PROGRAM", "I-PROGRAM", "I-PROGRAM", "O"], 0.7), _probs(["O"])])
+    p1 = np.vstack([_probs(["O", "O", "O", "O"]), _probs(["B-COUNTY"], 0.9), _probs(["O"])])
+    p2 = np.vstack([_probs(["O", "O", "O", "B-PROGRAM", "I-PROGRAM"], 0.6), _probs(["O"])])
+    merged, offs = merge_windows([w1, w2], [p1, p2])
+    assert offs == offsets
+    # token 3: weight 1 on window 1's last row, weight 3 in the middle of window 2
+    assert merged[3, TAGS.index("B-PROGRAM")] == pytest.approx((0.6 * 3 + 0.1 / 8) / 4)
     spans = postprocess(text, [w1, w2], [p1, p2], TAGS)
-    assert spans == [ModelSpan(2, 5, "PROGRAM", pytest.approx(0.7))]
+    assert [(s.start, s.end, s.label) for s in spans] == [(3, 5, "PROGRAM")]
 
 
-def test_model_overlapping_candidates_higher_score_wins():
-    text = "abcd"
-    offsets = [(i, i + 1) for i in range(4)]
-    w1 = _window(offsets, 0, True)
-    w2 = _window(offsets, 0, True)
-    p1 = np.vstack([_probs(["O", "B-METRIC", "I-METRIC", "O", "O"], 0.6), _probs(["O"])])
-    p2 = np.vstack([_probs(["O", "O", "B-INDICATOR", "I-INDICATOR", "O"], 0.9), _probs(["O"])])
-    spans = postprocess(text, [w1, w2], [p1, p2], TAGS)
-    assert [(s.start, s.end, s.label) for s in spans] == [(1, 3, "INDICATOR")]
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+def test_model_metric_needs_an_indicator_in_its_clause():
+    text = "新签约项目33个,总投资较大。"
+    spans = [(0, 5, "METRIC", 0.9), (5, 8, "INDICATOR", 0.9), (9, 12, "METRIC", 0.9), (12, 14, "PROGRAM", 0.9)]
+    assert apply_span_rules(text, spans) == spans[:2] + spans[3:]
+    assert apply_span_rules(text, [(0, 1, "PROGRAM", 0.9), (0, 1, "COUNTY", 0.9)]) == [(0, 1, "COUNTY", 0.9)]
 
 
 @pytest.mark.parametrize("n, window, stride", [(0, 8, 2), (5, 8, 2), (6, 8, 2), (50, 8, 2), (300, 128, 32)])
@@ -101,9 +128,3 @@ def test_model_windows_reject_stride_too_large():
 def test_model_tokenization_names_choices():
     with pytest.raises(ConfigError, match="subword"):
         Tokenization("words")
-
-
-def test_model_decode_spans_yields_token_range():
-    probs = np.vstack([_probs(["O", "B-METRIC", "I-METRIC", "O"])])
-    [(start, end, label, score, first, last)] = decode_spans(probs, [(-1, -1), (0, 2), (2, 5), (-1, -1)], TAGS, "新签约项目")
-    assert (start, end, label, first, last) == (0, 5, "METRIC", 1, 2)

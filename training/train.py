@@ -68,6 +68,8 @@ class TrainConfig:
     window: int = _h("tokens per window, specials included", default=128)
     stride: int = _h("overlap in tokens between inference windows", default=32)
     train_stride: int = _h("overlap in tokens between training windows", default=64)
+    train_windows: str = _h("'fixed' (every window-stride tokens) or 'sentence' (one window from each sentence start)",
+                            default="fixed")
     num_layers: int = _h("keep the first N encoder layers (0 = all)", default=0)
     epochs: int = _h("passes over the training windows", default=12)
     batch_size: int = _h("windows per step", default=8)
@@ -103,6 +105,8 @@ class TrainConfig:
                 problems.append(f"{name}={getattr(self, name)} must not be negative")
         if not 0 <= self.warmup < 1:
             problems.append(f"warmup={self.warmup} must be within [0, 1)")
+        if self.train_windows not in ("fixed", "sentence"):
+            problems.append(f"train_windows={self.train_windows!r}; choose 'fixed' or 'sentence'")
         if self.storage not in ("fp32", "fp16", "int8"):
             problems.append(f"storage={self.storage!r}; choose one of fp32, fp16, int8")
         if self.quantize not in ("none", "dynamic-int8"):
@@ -234,10 +238,26 @@ def align_stage(cfg: TrainConfig, docs: list[Document], tokenizer) -> list[tuple
     for d in docs:
         ids, offsets = encode(tokenizer, d.text, cfg.tokenization, table)
         tags = token_tags(d, offsets)
+        if cfg.train_windows == "sentence":
+            starts = sentence_starts(d.text, offsets)
+            size = cfg.window - 2
+            for a in starts:
+                b = min(a + size, len(ids))
+                samples.append(([tokenizer.cls_token_id, *ids[a:b], tokenizer.sep_token_id], [-100, *tags[a:b], -100]))
+            continue
         for w in make_windows(ids, offsets, tokenizer.cls_token_id, tokenizer.sep_token_id, cfg.window, cfg.train_stride):
             n = len(w.ids) - 2
             samples.append((list(w.ids), [-100, *tags[w.start : w.start + n], -100]))
     return samples
+
+
+def sentence_starts(text: str, offsets) -> list[int]:
+    """Indices of the tokens that begin a sentence (the first token, and each after 。！？ or a line break)."""
+    starts = [0] if offsets else []
+    for t in range(1, len(offsets)):
+        if text[offsets[t - 1][1] - 1] in "。！？!?\n" or "\n" in text[offsets[t - 1][1] : offsets[t][0]]:
+            starts.append(t)
+    return starts
 
 
 # -- train -----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ class ExtractorConfig:
 
     mode: Mode | str = Mode.AUTO
     model_path: str | os.PathLike | None = None
-    merge_policy: str = "consensus.v1"
+    merge_policy: str = "consensus.v2"
     batch_size: int = 16
 
     def __post_init__(self):
@@ -154,7 +154,7 @@ class Extractor:
         elif self.config.mode is Mode.MODEL:
             merged = model_spans  # model spans only: the rules need not run
         else:
-            merged = self.policy.merge(rule_candidates(norm.text), model_spans)
+            merged = self.policy.merge(rule_candidates(norm.text), model_spans, norm.text)
         entities = [self._entity(norm, c) for c in merged]
         indicators = _indicators(norm.text, merged, entities)
         county_pairs = [(e, c.info) for c, e in zip(merged, entities)

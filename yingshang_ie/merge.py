@@ -6,13 +6,15 @@ is a new entry, not a new ``if``.
 
 - ``"prefer_rules.v1"``: rule spans first, model spans fill the gaps;
 - ``"prefer_model.v1"``: model spans first, rule spans fill the gaps;
-- ``"hybrid.v1"`` (default): per label, the component that is reliable for it
+- ``"hybrid.v1"``: per label, the component that is reliable for it
   wins.  COUNTY comes from the gazetteer and INDICATOR from the number grammar
   (exact boundaries, normalised values); PROGRAM and METRIC come from the
   model, with rule spans kept where the model found nothing overlapping.
   Within one priority class, longer spans win, then higher scores;
 - ``"consensus.v1"``: rules for every label; the model vets the rules' bare quoted
   names (kept only where it also sees a PROGRAM) and adds PROGRAM spans the rules miss;
+- ``"consensus.v2"`` (default): ``consensus.v1``, and model METRIC spans in clauses where
+  the result has an INDICATOR but no METRIC;
 - ``"hybrid_programs.v1"``: as ``hybrid.v1``, but METRIC also from the rules
   (metric phrases follow their numbers, which the grammar already found).
 """
@@ -24,6 +26,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
+from .decoding import CLAUSE_END
 from .errors import ConfigError
 from .types import Source
 
@@ -65,7 +68,8 @@ class MergePolicy(ABC):
     @abstractmethod
     def rank(self, c: Candidate) -> tuple: ...
 
-    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+    def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
+        """One flat list from both components' candidates over ``text`` (the working copy)."""
         return resolve_overlaps(sorted([*rules, *model], key=self.rank))
 
 
@@ -90,10 +94,10 @@ class Hybrid(MergePolicy):
         trusted = (c.label in self.RULE_LABELS) == (c.source is Source.RULES)
         return (0 if trusted else 1, *_tie(c))
 
-    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+    def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
         # Model spans of the rule labels are dropped: the gazetteer and grammar decide those.
         model = [c for c in model if c.label not in self.RULE_LABELS]
-        return super().merge(rules, model)
+        return super().merge(rules, model, text)
 
 
 class HybridModelPrograms(Hybrid):
@@ -116,7 +120,7 @@ class Consensus(MergePolicy):
     def rank(self, c: Candidate) -> tuple:
         return (c.source is not Source.RULES, *_tie(c))
 
-    def merge(self, rules: list[Candidate], model: list[Candidate]) -> list[Candidate]:
+    def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
         programs = [m for m in model if m.label == "PROGRAM"]
 
         def vetted(c: Candidate) -> bool:
@@ -125,10 +129,33 @@ class Consensus(MergePolicy):
             return any(m.start < c.end and c.start < m.end for m in programs)
 
         fill = [m for m in programs if m.score >= self.MIN_MODEL_SCORE]
-        return super().merge([c for c in rules if vetted(c)], fill)
+        return super().merge([c for c in rules if vetted(c)], fill, text)
+
+
+class ConsensusMetrics(Consensus):
+    """``consensus.v1``, then model METRIC spans for the clauses the rules left without one.
+
+    The spec gives nearly every INDICATOR a METRIC in its clause; where the merged
+    result has an INDICATOR in a clause but no METRIC, a model METRIC with score ≥
+    ``MIN_MODEL_SCORE`` in that clause is added (if it overlaps nothing kept).
+    """
+
+    def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
+        base = super().merge(rules, model, text)
+        cuts = [m.end() for m in CLAUSE_END.finditer(text)]
+
+        def clause(c: Candidate) -> int:
+            return bisect_right(cuts, c.start)
+
+        with_indicator = {clause(c) for c in base if c.label == "INDICATOR"}
+        with_metric = {clause(c) for c in base if c.label == "METRIC"}
+        extra = [m for m in model if m.label == "METRIC" and m.score >= self.MIN_MODEL_SCORE
+                 and clause(m) in with_indicator - with_metric]
+        return resolve_overlaps([*base, *extra])
 
 
 POLICIES: dict[str, type[MergePolicy]] = {
+    "consensus.v2": ConsensusMetrics,
     "consensus.v1": Consensus,
     "hybrid.v1": Hybrid,
     "hybrid_programs.v1": HybridModelPrograms,

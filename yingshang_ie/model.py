@@ -2,9 +2,9 @@
 
 ``preprocess(text)`` cuts the token sequence of a text into overlapping windows,
 ``_forward(batch)`` is the bare tensor call under ``torch.inference_mode()``, and
-``postprocess(...)`` turns per-token probabilities into character spans: BIO
-decoding with repair (an ``I-X`` after ``O`` or another label opens a span),
-whitespace trimmed, window overlaps settled by score, no two spans overlapping.
+``postprocess(...)`` turns per-token probabilities into character spans
+(windows averaged per token, BIO-constrained Viterbi, the spec's span rules:
+:mod:`yingshang_ie.decoding`), no two spans overlapping.
 
 Offsets of a :class:`ModelSpan` are half-open ``[start, end)`` into the text
 given to :meth:`TokenClassifier.predict` (the normalised working copy), so
@@ -15,11 +15,11 @@ A model directory (written by ``python training/train.py``) holds ``config.json`
 (``BertConfig`` with the label map), the tokenizer files, ``model.safetensors``
 and ``yingshang.json`` (tokenisation, window, stride, storage, quantisation).
 
-Example (the shipped model; spans under ~0.5 are mostly noise, the extractor's threshold drops them):
+Example (the shipped model, alone; ``extract()`` adds the gazetteer and grammar):
     >>> clf = TokenClassifier.load("models/yingshang-e5-small")
-    >>> text = "柞水县新签约项目33个,总投资110.63亿元。"
-    >>> [(s.label, text[s.start:s.end]) for s in clf.predict(text) if s.score >= 0.5]
-    [('METRIC', '签约项目'), ('INDICATOR', '33个'), ('METRIC', '总投资'), ('INDICATOR', '110.63亿元')]
+    >>> text = "新签约项目33个,总投资110.63亿元。"
+    >>> [(s.label, text[s.start:s.end]) for s in clf.predict(text)]
+    [('METRIC', '新签约项目'), ('INDICATOR', '33个'), ('METRIC', '总投资'), ('INDICATOR', '110.63亿元')]
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from .decoding import apply_span_rules, merge_windows, spans_from_path, viterbi_bio
 from .errors import ConfigError, ModelLoadError, ModelNotFoundError
 from .types import Choice
 
-__all__ = ["ModelSpan", "Window", "Tokenization", "TokenClassifier", "encode", "make_windows", "decode_spans"]
+__all__ = ["ModelSpan", "Window", "Tokenization", "TokenClassifier", "encode", "make_windows", "postprocess"]
 
 SETTINGS_FILE = "yingshang.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -132,61 +133,14 @@ def make_windows(ids, offsets, cls_id: int, sep_id: int, window: int = 128, stri
         pos = end - stride
 
 
-def decode_spans(probs: np.ndarray, offsets: Sequence[tuple[int, int]], id2label: Sequence[str], text: str):
-    """BIO-decode one window: ``probs`` is ``(tokens, tags)``; rows whose offset is ``(-1, -1)``
-    are specials. Yields ``(start, end, label, score, first_token, last_token)``."""
-    tags = probs.argmax(-1)
-    cur = None  # [label, first token, last token, prob sum]
-    spans = []
-
-    def close():
-        if cur is not None:
-            spans.append(cur.copy())
-
-    for t, (tag, (a, b)) in enumerate(zip(tags, offsets)):
-        name = id2label[tag]
-        if a < 0 or name == "O":
-            close()
-            cur = None
-            continue
-        prefix, label = name.split("-", 1)
-        if prefix == "I" and cur is not None and cur[0] == label:
-            cur[2] = t
-            cur[3] += float(probs[t, tag])
-        else:  # B-X, or a stray I-X: open a span
-            close()
-            cur = [label, t, t, float(probs[t, tag])]
-    close()
-    for label, first, last, total in spans:
-        start, end = offsets[first][0], offsets[last][1]
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            yield start, end, label, total / (last - first + 1), first, last
-
-
 def postprocess(text: str, windows: Sequence[Window], probs: Sequence[np.ndarray], id2label) -> list[ModelSpan]:
-    """Character spans from per-window probabilities, overlaps settled by score.
-
-    A span touching a cut edge of its window (where a neighbour window goes on)
-    may be truncated, so it loses to any overlapping span that does not; among
-    the rest the higher score wins. The result is sorted and never overlaps.
-    """
-    cands = []
-    for w, p in zip(windows, probs):
-        n = len(w.ids)
-        for start, end, label, score, first, last in decode_spans(p[:n], w.offsets, id2label, text):
-            cut = (first == 1 and w.start > 0) or (last == n - 2 and not w.is_last)
-            cands.append((cut, -score, start, end, label))
-    kept: list[ModelSpan] = []
-    taken = np.zeros(len(text) + 1, dtype=bool)
-    for cut, neg, start, end, label in sorted(set(cands)):
-        if not taken[start:end].any():
-            taken[start:end] = True
-            kept.append(ModelSpan(start, end, label, round(-neg, 6)))
-    return sorted(kept, key=lambda s: (s.start, s.end))
+    """Character spans from per-window probabilities (see :mod:`yingshang_ie.decoding`):
+    windows averaged per token, a BIO-constrained Viterbi path, the spec's span rules.
+    The result is sorted and never overlaps."""
+    merged, offsets = merge_windows(windows, [p[: len(w.ids)] for w, p in zip(windows, probs)])
+    path = viterbi_bio(merged, id2label)
+    spans = apply_span_rules(text, spans_from_path(text, path, merged, offsets, id2label))
+    return [ModelSpan(start, end, label, round(score, 6)) for start, end, label, score in spans]
 
 
 def _dequantize(tensors: dict) -> dict:
