@@ -76,6 +76,27 @@ def test_train_config_rejects_bad_values():
         TrainConfig(storage="bf16")
     with pytest.raises(ConfigError, match="unknown tokenization"):
         TrainConfig(tokenization="word")
+    with pytest.raises(ConfigError, match="train_windows='paragraph'"):
+        TrainConfig(train_windows="paragraph")
+
+
+def test_train_sentence_windows_start_at_sentences(tiny_base):
+    from training.train import TAGS, TrainConfig, align_stage, sentence_starts
+    from yingshang_ie.corpus import Document, GoldSpan
+    from yingshang_ie.model import encode, load_tokenizer
+
+    text = "新签约项目33个。总投资110亿元！\n网办率95%"
+    offsets = [(i, i + 1) for i, c in enumerate(text) if not c.isspace()]
+    starts = sentence_starts(text, offsets)
+    assert [text[offsets[t][0]] for t in starts] == ["新", "总", "网"]
+    doc = Document("x", text, (GoldSpan(9, 12, "METRIC", "总投资"),))
+    tok = load_tokenizer(tiny_base)
+    samples = align_stage(TrainConfig(base_model=str(tiny_base), train_windows="sentence", window=16,
+                                       stride=4, train_stride=4), [doc], tok)
+    ids, _ = encode(tok, text, "char")
+    assert len(samples) == 3
+    assert samples[1][0][1:4] == ids[9:12] and TAGS[samples[1][1][1]] == "B-METRIC"
+    assert all(len(s[0]) <= 16 and s[1][0] == s[1][-1] == -100 for s in samples)
 
 
 def test_train_token_tags_snap_inner_boundaries():
