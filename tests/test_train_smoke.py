@@ -122,3 +122,28 @@ def test_train_augment_keeps_offsets_valid():
     aug = augment(doc, random.Random(1), _counties(), 0)
     assert all(aug.text[e.start:e.end] == e.text for e in aug.entities)
     assert aug.entities[1].text == "新签约项目" and aug.entities[2].text.endswith("个")
+
+
+def test_sweep_trains_each_variant_and_scores_both_runtimes(tiny_base, tmp_path):
+    from training.sweep import format_row, sweep
+
+    base = {"base_model": str(tiny_base), "window": 64, "stride": 16, "train_stride": 16, "max_train_samples": 2,
+            "max_steps": 2}
+    rows = sweep({"a": base, "b": {**base, "seed": 2}}, tmp_path, log=lambda *a: None)
+    assert [r["name"] for r in rows] == ["a", "b"]
+    assert (tmp_path / "b" / "model.safetensors").is_file()
+    for r in rows:
+        for q in ("dynamic-int8", "none"):
+            assert set(r[q]) == {"COUNTY", "PROGRAM", "INDICATOR", "METRIC", "micro"}
+            assert all(0.0 <= v <= 1.0 for v in r[q].values())
+    assert format_row(rows[0]).startswith("a ")
+
+
+@pytest.mark.parametrize("text, problem", [("noequals", "write it as"), ("x={bad", "not JSON"), ("x=[1]", "write it as")])
+def test_sweep_variant_syntax_errors_say_how(text, problem):
+    from training.sweep import parse_variant
+    from yingshang_ie.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=problem):
+        parse_variant(text)
+    assert parse_variant('x={"seed": 3}') == ("x", {"seed": 3})
