@@ -400,6 +400,7 @@ def run(cfg: TrainConfig, train_ids=None, eval_ids=None, log=print) -> dict:
                                            "starting inside it; the span snaps to token edges"},
         "loss": {"first": round(losses[0], 4), "last": round(float(np.mean(losses[-5:])), 4), "steps": len(losses)},
         "train_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
+        "decoder": "window-weighted average, BIO Viterbi, spec span rules (yingshang_ie/decoding.py)",
     }
     if cfg.output_dir:
         save_stage(cfg, model, tokenizer, card)
