@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["merge_windows", "viterbi_bio", "spans_from_path", "apply_span_rules", "CLAUSE_END"]
+__all__ = ["merge_windows", "viterbi_bio", "spans_from_path", "apply_span_rules", "clause_of"]
 
 # A clause ends at sentence punctuation, a comma, a colon or a line break (full- or half-width).
 CLAUSE_END = re.compile(r"[。；！？，：;!?,:\n]")
@@ -123,9 +123,15 @@ def spans_from_path(text: str, path: Sequence[int], probs: np.ndarray, offsets: 
     return out
 
 
+def clause_of(text: str) -> Callable[[int], int]:
+    """A function from a character position of ``text`` to the number of its clause."""
+    cuts = [m.end() for m in CLAUSE_END.finditer(text)]
+    return lambda position: bisect_right(cuts, position)
+
+
 def apply_span_rules(text: str, spans: Sequence[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
     """Drop one-character PROGRAM/METRIC spans and METRIC spans whose clause has no INDICATOR."""
     spans = [s for s in spans if s[2] not in NAMING_LABELS or s[1] - s[0] > 1]
-    cuts = [m.end() for m in CLAUSE_END.finditer(text)]
-    with_indicator = {bisect_right(cuts, s[0]) for s in spans if s[2] == "INDICATOR"}
-    return [s for s in spans if s[2] != "METRIC" or bisect_right(cuts, s[0]) in with_indicator]
+    clause = clause_of(text)
+    with_indicator = {clause(s[0]) for s in spans if s[2] == "INDICATOR"}
+    return [s for s in spans if s[2] != "METRIC" or clause(s[0]) in with_indicator]

@@ -26,7 +26,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Iterable
 
-from .decoding import CLAUSE_END
+from .decoding import clause_of
 from .errors import ConfigError
 from .types import Source
 
@@ -142,15 +142,11 @@ class ConsensusMetrics(Consensus):
 
     def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
         base = super().merge(rules, model, text)
-        cuts = [m.end() for m in CLAUSE_END.finditer(text)]
-
-        def clause(c: Candidate) -> int:
-            return bisect_right(cuts, c.start)
-
-        with_indicator = {clause(c) for c in base if c.label == "INDICATOR"}
-        with_metric = {clause(c) for c in base if c.label == "METRIC"}
+        clause = clause_of(text)
+        with_indicator = {clause(c.start) for c in base if c.label == "INDICATOR"}
+        with_metric = {clause(c.start) for c in base if c.label == "METRIC"}
         extra = [m for m in model if m.label == "METRIC" and m.score >= self.MIN_MODEL_SCORE
-                 and clause(m) in with_indicator - with_metric]
+                 and clause(m.start) in with_indicator - with_metric]
         return resolve_overlaps([*base, *extra])
 
 
