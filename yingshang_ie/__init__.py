@@ -6,16 +6,8 @@
     ('440232', '11063000000', '元')
 """
 
-from .errors import (
-    AnnotationError,
-    ConfigError,
-    ModelLoadError,
-    ModelNotFoundError,
-    ResourceError,
-    SegmenterDownloadError,
-    SegmenterError,
-    YingshangError,
-)
+from . import errors
+from .errors import *  # noqa: F401,F403  (the typed errors, listed in errors.__all__)
 from .extractor import Extractor, ExtractorConfig, Mode, extract
 from .types import CountyCandidate, CountyLink, Entity, Extraction, Indicator, Source
 
@@ -30,13 +22,6 @@ __all__ = [
     "CountyLink",
     "CountyCandidate",
     "Source",
-    "YingshangError",
-    "AnnotationError",
-    "ConfigError",
-    "ModelNotFoundError",
-    "ModelLoadError",
-    "ResourceError",
-    "SegmenterError",
-    "SegmenterDownloadError",
+    *errors.__all__,
 ]
 __version__ = "0.1.0"

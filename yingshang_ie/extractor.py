@@ -41,7 +41,6 @@ class Mode(Choice):
     MODEL = "model"
 
 
-
 @dataclass(frozen=True)
 class ExtractorConfig:
     """Extractor settings.

@@ -51,7 +51,6 @@ class Tokenization(Choice):
     CHAR = "char"
 
 
-
 @dataclass(frozen=True, slots=True)
 class ModelSpan:
     """A predicted span ``[start, end)`` over the text given, its label and mean tag probability."""
