@@ -1,7 +1,7 @@
 """Annotation sheets: a person reads numbered sentences and lists spans by text.
 
 Offsets typed by hand go wrong; spans named by sentence and text do not.  This
-tool shows a seed's stored text (markup removed) as numbered sentences, and
+tool shows a document's stored text (markup removed) as numbered sentences, and
 turns a span list written against those sentences into exact offsets.
 
     python training/annotation_sheet.py show 004          # numbered sentences
@@ -30,19 +30,21 @@ from yingshang_ie.normalize import strip_markup
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+TEXTS = ROOT / "annotations" / "texts"
 LABELS = ("COUNTY", "PROGRAM", "INDICATOR", "METRIC")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』\"]?|\n|$)")
 
 
-def seed_path(doc_id: str) -> Path:
-    matches = sorted(SEEDS.glob(f"{doc_id}_*.txt"))
+def source_path(doc_id: str) -> Path:
+    """The source file of a document: ``seeds/<id>_*.txt`` or ``annotations/texts/<id>_*.txt``."""
+    matches = sorted(SEEDS.glob(f"{doc_id}_*.txt")) + sorted(TEXTS.glob(f"{doc_id}_*.txt"))
     if len(matches) != 1:
-        raise SystemExit(f"no single seed file for id {doc_id!r} in {SEEDS}")
+        raise SystemExit(f"no single source file for id {doc_id!r} in {SEEDS} or {TEXTS}")
     return matches[0]
 
 
 def stored_text(doc_id: str) -> str:
-    raw = seed_path(doc_id).read_text(encoding="utf-8")
+    raw = source_path(doc_id).read_text(encoding="utf-8")
     return strip_markup(raw)[0]
 
 
@@ -110,7 +112,7 @@ def resolve(tsv: Path) -> tuple[dict, list[str]]:
             problems.append(f"{wb}: duplicate span {b['text']!r}")
     record = {
         "id": doc_id,
-        "source": seed_path(doc_id).name,
+        "source": source_path(doc_id).name,
         "text": text,
         "entities": [e for e, _ in entities],
     }
