@@ -7,6 +7,8 @@ turns a span list written against those sentences into exact offsets.
     python training/annotation_sheet.py show 004          # numbered sentences
     python training/annotation_sheet.py check FILE.tsv     # resolve and report problems
     python training/annotation_sheet.py jsonl A_DIR OUT    # sheets -> JSON Lines records
+    python training/annotation_sheet.py jsonl annotations/sheets annotations/corpus.jsonl \
+        --pattern '[a-z]*.tsv' --finished-only              # the county texts' finished sheets
 
 A span list is a TSV file named ``<id>.tsv`` with one span a line::
 
@@ -32,6 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 TEXTS = ROOT / "annotations" / "texts"
 LABELS = ("COUNTY", "PROGRAM", "INDICATOR", "METRIC")
+#: Optional ``key=value`` fields of a sheet line, in the order they are written.
+FIELDS_ORDER = ("code", "value", "value_max", "unit", "approx")
+#: The last line of a finished sheet.
+DONE = "# DONE"
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』\"]?|\n|$)")
 
 
@@ -119,6 +125,12 @@ def resolve(tsv: Path) -> tuple[dict, list[str]]:
     return record, problems
 
 
+def finished(tsv: Path) -> bool:
+    """A sheet is finished when its last non-blank line is ``# DONE``."""
+    lines = [ln.strip() for ln in tsv.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return bool(lines) and lines[-1] == DONE
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -127,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     j = sub.add_parser("jsonl")
     j.add_argument("sheet_dir", type=Path)
     j.add_argument("out", type=Path)
+    j.add_argument("--pattern", default="*.tsv", help="which sheets of the folder (a glob; default *.tsv)")
+    j.add_argument("--finished-only", action="store_true",
+                   help="only sheets whose last line is '# DONE'; list the others")
     args = p.parse_args(argv)
     if args.cmd == "show":
         show(args.doc_id)
@@ -141,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(record['entities'])} spans resolved {counts}; {len(problems)} problem(s)")
         return 1 if problems else 0
     records, bad = [], 0
-    for tsv in sorted(args.sheet_dir.glob("*.tsv")):
+    for tsv in sorted(args.sheet_dir.glob(args.pattern)):
+        if args.finished_only and not finished(tsv):
+            print(f"{tsv}: not finished, left out", file=sys.stderr)
+            continue
         record, problems = resolve(tsv)
         for msg in problems:
             print(msg, file=sys.stderr)

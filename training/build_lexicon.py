@@ -2,9 +2,10 @@
 
     python training/build_lexicon.py
 
-Reads ``annotations/seeds.jsonl`` and ``annotations/splits.json``; writes every
-PROGRAM span text of the train documents (simplified script, two characters or
-more), one a line, sorted.  Held-out documents are never read into it.
+Reads ``annotations/seeds.jsonl``, ``annotations/corpus.jsonl`` and
+``annotations/splits.json``; writes every PROGRAM span text of the train documents
+(simplified script, two characters or more), one a line, sorted.  Dev, test and
+held-out documents are never read into it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from yingshang_ie.corpus import load_corpus, load_splits
+from yingshang_ie.corpus import load_corpora, load_splits
 from yingshang_ie.normalize import to_halfwidth, to_simplified
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     train = set(load_splits(ROOT / "annotations" / "splits.json")["train"])
     names = set()
-    for doc in load_corpus(ROOT / "annotations" / "seeds.jsonl"):
+    for doc in load_corpora([ROOT / "annotations" / "seeds.jsonl", ROOT / "annotations" / "corpus.jsonl"]):
         if doc.id in train:
             names.update(to_simplified(to_halfwidth(e.text)) for e in doc.entities if e.label == "PROGRAM")
     names = sorted(n for n in names if len(n) >= 2)

@@ -1,7 +1,10 @@
 """Evaluate an extractor mode against an annotation file.
 
-    python training/evaluate.py [--mode rules|model|auto|all] [--split heldout|train|all]
-                                [--annotations annotations/seeds.jsonl] [--json OUT]
+    python training/evaluate.py [--mode rules|model|auto|all] [--split dev|test|heldout|train|all]
+                                [--annotations FILE.jsonl ...] [--json OUT]
+
+The annotations default to the seeds and the county corpus together; a split
+names documents of either.
 
 Prints per-label precision, recall and F1, strict (same span and label) and
 partial (overlap, same label), plus INDICATOR value accuracy and COUNTY code
@@ -17,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from yingshang_ie import Extractor
-from yingshang_ie.corpus import load_corpus, load_splits
+from yingshang_ie.corpus import load_corpora, load_splits
 from yingshang_ie.evaluation import format_table, score
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,14 +57,15 @@ def evaluate(docs, mode: str, model_path: str | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--annotations", type=Path, default=ROOT / "annotations" / "seeds.jsonl")
+    p.add_argument("--annotations", type=Path, nargs="+",
+                   default=[ROOT / "annotations" / "seeds.jsonl", ROOT / "annotations" / "corpus.jsonl"])
     p.add_argument("--splits", type=Path, default=ROOT / "annotations" / "splits.json")
     p.add_argument("--split", default="heldout", help="a split name from splits.json, or 'all'")
     p.add_argument("--mode", default="all", choices=["rules", "model", "auto", "all"])
     p.add_argument("--model", default=None, help="model directory (default: the bundled model)")
     p.add_argument("--json", type=Path, help="also write the scores as JSON here")
     args = p.parse_args(argv)
-    docs = load_corpus(args.annotations)
+    docs = load_corpora(args.annotations)
     if args.split != "all":
         ids = set(load_splits(args.splits)[args.split])
         docs = [d for d in docs if d.id in ids]

@@ -3,8 +3,9 @@
     yingshang-ie extract PATH... [-o out.jsonl|out.csv] [--mode auto|model|rules]
                                  [--format jsonl|indicators-csv]
     yingshang-ie render FILE -o page.html [--mode ...]
-    yingshang-ie stats [annotations/seeds.jsonl]
-    yingshang-ie validate FILE.jsonl
+    yingshang-ie stats [FILE.jsonl ...]           # default: the seeds and the county corpus
+    yingshang-ie validate [FILE.jsonl ...]
+    yingshang-ie consistency [FILE.jsonl ...] [--guidelines annotations/GUIDELINES.md]
     yingshang-ie evaluate [ARGS...]      # training/evaluate.py ARGS (source checkout)
     yingshang-ie train [ARGS...]         # training/train.py ARGS (source checkout)
     yingshang-ie setup-segmenter [--cache-dir DIR] [--force]
@@ -46,6 +47,8 @@ STDIN_NAME = "<stdin>"
 #: Scripts run by ``evaluate`` / ``train``, found beside the package in a source checkout.
 TRAINING_DIR = Path(__file__).resolve().parents[1] / "training"
 PASSTHROUGH = {"evaluate": "evaluate.py", "train": "train.py"}
+#: The annotated corpus of a source checkout: the seeds and the county texts.
+ANNOTATION_FILES = ("annotations/seeds.jsonl", "annotations/corpus.jsonl")
 
 
 class UsageError(ValueError):
@@ -184,24 +187,44 @@ def cmd_render(args) -> int:
 
 # --- corpus ------------------------------------------------------------------------------
 
-def cmd_stats(args) -> int:
-    from .corpus import format_counts, load_corpus
+def _annotations(files: list[str]):
+    """The documents of ``files``; a missing file is a usage error."""
+    from .corpus import load_corpora
 
-    print(format_counts(load_corpus(args.annotations)))
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise UsageError(f"no annotation file at {', '.join(missing)}")
+    return load_corpora(files)
+
+
+def cmd_stats(args) -> int:
+    from .corpus import format_counts
+
+    print(format_counts(_annotations(args.files)))
     return 0
 
 
 def cmd_validate(args) -> int:
-    from .corpus import load_corpus
     from .errors import AnnotationError
 
     try:
-        docs = load_corpus(args.file)
+        docs = _annotations(args.files)
     except AnnotationError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"{args.file}: {len(docs)} document(s), {sum(len(d.entities) for d in docs)} spans, no problems")
+    print(f"{', '.join(args.files)}: {len(docs)} document(s), {sum(len(d.entities) for d in docs)} spans, no problems")
     return 0
+
+
+def cmd_consistency(args) -> int:
+    from .consistency import explained_strings, find_inconsistencies, format_report
+
+    items = find_inconsistencies(_annotations(args.files))
+    if not Path(args.guidelines).is_file():
+        raise UsageError(f"no guidelines file at {args.guidelines}")
+    explained = explained_strings(args.guidelines)
+    print(format_report(items, explained))
+    return 1 if any(i.surface not in explained for i in items) else 0
 
 
 # --- training scripts, segmenter ----------------------------------------------------------
@@ -264,12 +287,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--mode", default=Mode.AUTO.value, choices=modes)
     r.set_defaults(func=cmd_render)
 
-    s = sub.add_parser("stats", help="per-document, per-label span counts of an annotation file")
-    s.add_argument("annotations", nargs="?", default="annotations/seeds.jsonl")
+    files = dict(nargs="*", metavar="FILE", default=list(ANNOTATION_FILES),
+                 help=f"annotation files (JSON Lines; default: {' '.join(ANNOTATION_FILES)})")
+    s = sub.add_parser("stats", help="per-document, per-label span counts of annotation files")
+    s.add_argument("files", **files)
     s.set_defaults(func=cmd_stats)
-    v = sub.add_parser("validate", help="check an annotation file; list every problem")
-    v.add_argument("file")
+    v = sub.add_parser("validate", help="check annotation files; list every problem")
+    v.add_argument("files", **files)
     v.set_defaults(func=cmd_validate)
+    c = sub.add_parser("consistency", help="list strings annotated in one place and not (or otherwise) in another; "
+                                           "exit 1 while any is not explained in the guidelines")
+    c.add_argument("files", **files)
+    c.add_argument("--guidelines", default="annotations/GUIDELINES.md",
+                   help="the file whose consistency section explains deliberate differences")
+    c.set_defaults(func=cmd_consistency)
 
     sub.add_parser("evaluate", add_help=False, help="run training/evaluate.py (source checkout); "
                                                     "arguments pass through, see yingshang-ie evaluate -h")

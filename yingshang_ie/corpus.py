@@ -35,6 +35,7 @@ __all__ = [
     "GoldSpan",
     "Document",
     "load_corpus",
+    "load_corpora",
     "parse_records",
     "write_corpus",
     "load_splits",
@@ -171,6 +172,28 @@ def load_corpus(path: str | Path) -> list[Document]:
         raise FileNotFoundError(f"no annotation file at {path}")
     with path.open(encoding="utf-8") as f:
         return parse_records(f, str(path))
+
+
+def load_corpora(paths: Iterable[str | Path]) -> list[Document]:
+    """Read several annotation files as one corpus (seeds and county texts, say).
+
+    Raises:
+        FileNotFoundError: a path has no file.
+        AnnotationError: any record is broken, or an id occurs in two files.
+    """
+    paths = [Path(p) for p in paths]
+    docs: list[Document] = []
+    first: dict[str, Path] = {}
+    problems = []
+    for path in paths:
+        for doc in load_corpus(path):
+            if doc.id in first:
+                problems.append(f"{path}: id {doc.id!r} is also in {first[doc.id]}")
+            first.setdefault(doc.id, path)
+            docs.append(doc)
+    if problems:
+        raise AnnotationError(problems, ", ".join(map(str, paths)))
+    return docs
 
 
 def write_corpus(docs: Iterable[Document], path: str | Path) -> None:
