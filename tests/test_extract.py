@@ -26,6 +26,8 @@ def _check_offsets(text, x):
     ("絳縣縣委書記解芳", "絳縣", "140826"),
     ("孝感市孝南区作为代表参加发布会", "孝南区", "420902"),
     ("柞水县出台制度办法19个", "柞水县", "611026"),
+    ("万宁市推进监督一张网建设", "万宁市", "469006"),   # province-administered (xx90xx)
+    ("仙桃市新增市场主体3245家", "仙桃市", "429004"),
 ])
 def test_extract_links_county_codes(text, mention, code):
     x = _rules(text)

