@@ -1,8 +1,10 @@
-"""Leave-one-document-out cross-validation over the five seed documents.
+"""K-fold cross-validation by document over the train and dev splits (test kept out).
 
-Five runs: train on four documents with the shipped :class:`~training.train.TrainConfig`
-defaults (or the flags given), score the fifth with the runtime ``TokenClassifier``;
-print per-fold and pooled per-label F1 (strict and partial)::
+Documents of train + dev are dealt into ``--folds`` folds (default 5) in the order of
+the SHA-1 of their ids; each run trains on the other folds with the shipped
+:class:`~training.train.TrainConfig` defaults (or the flags given) and scores its fold
+with the runtime ``TokenClassifier``; prints per-fold and pooled per-label F1 (strict
+and partial) and the mean and spread over folds::
 
     python training/cv.py                      # the shipped settings
     python training/cv.py --epochs 8 --json runs/cv.json
@@ -11,7 +13,9 @@ print per-fold and pooled per-label F1 (strict and partial)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import statistics
 import sys
 from dataclasses import fields, replace
 from pathlib import Path
@@ -21,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.train import TrainConfig, run  # noqa: E402
-from yingshang_ie.corpus import LABELS, load_corpus  # noqa: E402
+from yingshang_ie.corpus import LABELS, load_splits  # noqa: E402
 from yingshang_ie.evaluation import PRF  # noqa: E402
 
 
@@ -44,7 +48,18 @@ def format_cv(cards: list[dict]) -> str:
             f"{s[lab]['strict']['f1']:>6.2f}/{s[lab]['partial']['f1']:.2f}" for lab in cols))
     p = pooled(cards)
     rows.append(f"{'pooled':<9}" + "".join(f"{p[lab]['strict'].f1:>6.2f}/{p[lab]['partial'].f1:.2f}" for lab in cols))
+    if len(cards) > 1:
+        for name, fn in (("mean", statistics.mean), ("sd", statistics.stdev)):
+            rows.append(f"{name:<9}" + "".join(
+                f"{fn([c['scores'][lab]['strict']['f1'] for c in cards]):>6.2f}/"
+                f"{fn([c['scores'][lab]['partial']['f1'] for c in cards]):.2f}" for lab in cols))
     return "\n".join(rows)
+
+
+def folds(ids: list[str], k: int) -> list[list[str]]:
+    """``ids`` dealt into ``k`` folds in SHA-1 order (a fixed, content-free shuffle)."""
+    ranked = sorted(ids, key=lambda i: hashlib.sha1(i.encode()).hexdigest())
+    return [sorted(ranked[j::k]) for j in range(k)]
 
 
 def main(argv=None) -> int:
@@ -53,14 +68,17 @@ def main(argv=None) -> int:
         if f.name in ("output_dir", "train_split", "eval_split"):
             continue
         parser.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=None, help=f.metadata["help"])
+    parser.add_argument("--folds", type=int, default=5, help="number of folds over train + dev")
     parser.add_argument("--json", default="", help="also write the fold cards here")
     args = vars(parser.parse_args(argv))
-    out_json = args.pop("json")
-    cfg = replace(TrainConfig(), output_dir="", **{k: v for k, v in args.items() if v is not None})
-    ids = [d.id for d in load_corpus(cfg.corpus)]
+    out_json, k = args.pop("json"), args.pop("folds")
+    cfg = replace(TrainConfig(), output_dir="", **{k_: v for k_, v in args.items() if v is not None})
+    splits = load_splits(cfg.splits)
+    ids = splits["train"] + splits["dev"]
     cards = []
-    for held in ids:
-        card = run(cfg, train_ids=[i for i in ids if i != held], eval_ids=[held], log=lambda *a: None)
+    for held in folds(ids, k):
+        card = run(cfg, train_ids=[i for i in ids if i not in held], eval_ids=held, log=lambda *a: None)
+        card["scores"]["docs"] = [f"fold{len(cards) + 1}"]
         cards.append(card)
         print(format_cv(cards[-1:]).splitlines()[1], flush=True)
     print(format_cv(cards))

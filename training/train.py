@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from yingshang_ie.corpus import LABELS, Document, load_corpus, load_splits  # noqa: E402
+from yingshang_ie.corpus import LABELS, Document, load_corpora, load_splits  # noqa: E402
 from yingshang_ie.errors import ConfigError  # noqa: E402
 from yingshang_ie.evaluation import format_table, score  # noqa: E402
 from yingshang_ie.model import (  # noqa: E402
@@ -59,7 +59,8 @@ class TrainConfig:
     """Training settings; every default is the one the shipped model was trained with."""
 
     base_model: str = _h("local checkpoint directory or cached hub id", default=DEFAULT_BASE)
-    corpus: str = _h("annotation file (JSON Lines)", default=str(ROOT / "annotations/seeds.jsonl"))
+    corpus: str = _h("annotation files (JSON Lines), comma-separated",
+                     default=f"{ROOT / 'annotations/seeds.jsonl'},{ROOT / 'annotations/corpus.jsonl'}")
     splits: str = _h("splits file", default=str(ROOT / "annotations/splits.json"))
     train_split: str = _h("split to train on", default="train")
     eval_split: str = _h("split to evaluate on ('' for none)", default="heldout")
@@ -135,8 +136,12 @@ def working_docs(docs: list[Document]) -> list[Document]:
     return out
 
 
+def corpus_files(cfg: TrainConfig) -> list[Path]:
+    return [Path(p) for p in cfg.corpus.split(",") if p.strip()]
+
+
 def load_stage(cfg: TrainConfig, train_ids=None, eval_ids=None):
-    docs = {d.id: d for d in working_docs(load_corpus(cfg.corpus))}
+    docs = {d.id: d for d in working_docs(load_corpora(corpus_files(cfg)))}
     splits = load_splits(cfg.splits)
     train_ids = train_ids if train_ids is not None else splits[cfg.train_split]
     eval_ids = eval_ids if eval_ids is not None else (splits[cfg.eval_split] if cfg.eval_split else [])
@@ -389,7 +394,8 @@ def run(cfg: TrainConfig, train_ids=None, eval_ids=None, log=print) -> dict:
         "base_model": cfg.base_model,
         "base_model_sha256": sha256(Path(cfg.base_model) / "model.safetensors")
         if (Path(cfg.base_model) / "model.safetensors").is_file() else None,
-        "data": {"corpus": Path(cfg.corpus).name, "sha256": sha256(cfg.corpus), "splits_sha256": sha256(cfg.splits),
+        "data": {"corpus": [p.name for p in corpus_files(cfg)],
+                 "sha256": {p.name: sha256(p) for p in corpus_files(cfg)}, "splits_sha256": sha256(cfg.splits),
                  "train_ids": [d.id for d in train_docs], "eval_ids": [d.id for d in eval_docs],
                  "train_windows": len(samples)},
         "config": asdict(cfg), "seed": cfg.seed, "tags": list(TAGS),
