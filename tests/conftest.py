@@ -17,3 +17,11 @@ def splits():
     from yingshang_ie.corpus import load_splits
 
     return load_splits(ROOT / "annotations" / "splits.json")
+
+
+@pytest.fixture(scope="session")
+def full_corpus():
+    """The seeds and the county corpus together."""
+    from yingshang_ie.corpus import load_corpora
+
+    return load_corpora([ROOT / "annotations" / "seeds.jsonl", ROOT / "annotations" / "corpus.jsonl"])

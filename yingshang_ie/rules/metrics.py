@@ -33,8 +33,11 @@ _VERBS = re.compile(
     "走访|举办|推出|设立|建立|打造|提供|落实|减免|新建|聘任|依托|拥有|成为|建设|完成|上线|整改|处置|接转|"
     "累计|现场|先后|共|为"
 )
-# Change verbs after a base are left out of the metric (办事材料|减少 50%); 增长 stays (同比增长).
-_TRAILING_CHANGE = re.compile(r"(?:减少|降低|下降|提高|提升|缩短|压减|压缩)$")
+# Change and share words after a base are left out of the metric: the base is the metric
+# (办事材料|减少 50%; 地区生产总值|增长 6.5%; 出口|占比 60%).  With nothing before them
+# they are the metric themselves (同比增长 12.2%).
+_TRAILING_CHANGE = re.compile(
+    r"(?:分别|均|同比|同口径|比上年|较上年|年均)*(?:减少|降低|下降|提高|提升|缩短|压减|压缩|增长|增加|占比)$")
 _PLACE_END = re.compile(r"(?:省|市|县|区|全国|全省|全市|全县|全区|唯一)$")
 _FUNCTION = re.compile(r".*(?:的|了|在|将|对|把|被|从|以来|以上|其中|目前|截至|今年|去年|同时|并|和|及|与|等|年|月|日|后|前|中|是|这|那)")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+$")
@@ -42,7 +45,7 @@ _AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}")
 _AFTER_STOP = re.compile(
     r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|发放|转化|培育|重点|的|之|为|因|和|及|均|，|。)")
 _MEASURE_UNITS = set("个家项名人件次条份座所户类种批场")
-MAX_LEN = 8
+MAX_LEN = 12
 
 
 @dataclass(frozen=True, slots=True)
