@@ -11,8 +11,9 @@ are one string) is looked up everywhere in the corpus.  Each occurrence gets a s
 
 A string is listed when its occurrences have more than one status, not counting
 ``inside …`` and two cases the spec itself makes unannotated: a number string that is
-part of a longer number (3个 in 13个) is no occurrence at all, and a METRIC string in a
-clause with no INDICATOR is expected to be unannotated.  Strings of one character are
+part of a longer number (3个 in 13个) is no occurrence at all, and a METRIC string left
+unannotated counts only in a clause that has an INDICATOR and no METRIC (elsewhere the
+clause either measures nothing or names its measure with another phrase).  Strings of one character are
 skipped (县, 亩): their occurrences are mostly parts of other words.
 
 A listed string whose difference is deliberate is *explained*: GUIDELINES.md names it
@@ -96,11 +97,13 @@ def _status(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
     return NONE
 
 
-def _clause_has_indicator(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
-    left = max((m.end() for m in CLAUSE_END.finditer(text, 0, start)), default=0)
+def _metric_missing(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    """True when the clause around ``[start, end)`` has an INDICATOR but no METRIC."""
+    left = max((m.end() for m in CLAUSE_END.finditer(text, max(0, start - 200), start)), default=0)
     m = CLAUSE_END.search(text, end)
     right = m.start() if m else len(text)
-    return any(lab == "INDICATOR" and s < right and e > left for s, e, lab in spans)
+    labels = {lab for s, e, lab in spans if s < right and e > left}
+    return "INDICATOR" in labels and "METRIC" not in labels
 
 
 def find_inconsistencies(docs: Iterable[Document], *, min_chars: int = 2) -> list[Inconsistency]:
@@ -131,7 +134,7 @@ def find_inconsistencies(docs: Iterable[Document], *, min_chars: int = 2) -> lis
             o.status for o in occurrences
             if not o.status.startswith("inside ")
             and not (o.status == NONE and labels_of[surface] == {"METRIC"}
-                     and not _clause_has_indicator(texts[o.doc_id], spans[o.doc_id], o.start, o.end))
+                     and not _metric_missing(texts[o.doc_id], spans[o.doc_id], o.start, o.end))
         }
         if len(counted) > 1:
             out.append(Inconsistency(surface, tuple(occurrences)))
