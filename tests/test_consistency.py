@@ -42,14 +42,14 @@ def test_consistency_ignores_nested_names_longer_numbers_and_metrics_without_an_
     assert _statuses(recs) == {}
     # 项目 unannotated next to a number is listed
     recs.append(_doc("c", "完成项目9个", ("9个", "INDICATOR", 1)))
-    assert _statuses(recs) == {"项目": {"METRIC": 2, "none": 2}}
+    assert _statuses(recs) == {"项目": {"METRIC": 2, "none": 1}}  # 谋划项目 measures nothing: not counted
 
 
 def test_consistency_report_marks_explained_strings(tmp_path):
     guide = tmp_path / "G.md"
-    guide.write_text("# G\n## 5. Consistency check\n- `放管服` differs on purpose: …\n## 6. Other\n- `其他`\n",
-                     encoding="utf-8")
-    assert explained_strings(guide) == {"放管服"}
+    guide.write_text("# G\n## 5. Consistency check\n- `放管服` differs on purpose: …\n- `一年`, `一天`: a/an, not `一` …\n"
+                     "## 6. Other\n- `其他`\n", encoding="utf-8")
+    assert explained_strings(guide) == {"放管服", "一年", "一天"}
     recs = [_doc("a", "“放管服”改革", ("放管服", "PROGRAM", 1)), _doc("b", "放管服和其他", ("其他", "METRIC", 1))]
     report = format_report(find_inconsistencies(parse_records(recs)), explained_strings(guide))
     assert report.splitlines()[0].startswith("explained  '放管服': PROGRAM 1, none 1")

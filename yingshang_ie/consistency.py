@@ -17,7 +17,8 @@ clause either measures nothing or names its measure with another phrase).  Strin
 skipped (县, 亩): their occurrences are mostly parts of other words.
 
 A listed string whose difference is deliberate is *explained*: GUIDELINES.md names it
-in its consistency section as a bullet that starts with the string in backticks.
+in its consistency section in a bullet that starts with the string (or several, comma
+separated) in backticks, followed by why its contexts differ.
 
 Example:
     >>> from yingshang_ie.corpus import parse_records
@@ -44,8 +45,9 @@ __all__ = ["Occurrence", "Inconsistency", "find_inconsistencies", "explained_str
 
 NONE = "none"
 _NUMERAL = re.compile(r"[0-9.０-９〇零一二两三四五六七八九十百千万亿]")
-# A bullet of the consistency section of GUIDELINES.md: "- `surface` …"
-_EXPLAINED = re.compile(r"^\s*[-*]\s+`([^`]+)`", re.M)
+# A bullet of the consistency section of GUIDELINES.md: "- `surface`, `surface` …: why".
+_EXPLAINED = re.compile(r"^\s*[-*]\s+((?:`[^`]+`[,、/\s]*)+)", re.M)
+_TICKED = re.compile(r"`([^`]+)`")
 CONTEXT = 12
 
 
@@ -65,7 +67,11 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class Inconsistency:
-    """A surface string whose occurrences are annotated in more than one way."""
+    """A surface string whose occurrences are annotated in more than one way.
+
+    ``occurrences`` are the ones that count (see the module docstring): not those inside
+    a longer span, nor unannotated METRIC strings in clauses that need no metric.
+    """
 
     surface: str
     occurrences: tuple[Occurrence, ...]
@@ -130,14 +136,14 @@ def find_inconsistencies(docs: Iterable[Document], *, min_chars: int = 2) -> lis
                     context = f"{d.text[max(0, pos - CONTEXT):pos]}[{d.text[pos:end]}]{d.text[end:end + CONTEXT]}"
                     occurrences.append(Occurrence(d.id, pos, end, status, context.replace("\n", "⏎")))
                 pos = text.find(surface, pos + 1)
-        counted = {
-            o.status for o in occurrences
+        counted = [
+            o for o in occurrences
             if not o.status.startswith("inside ")
             and not (o.status == NONE and labels_of[surface] == {"METRIC"}
                      and not _metric_missing(texts[o.doc_id], spans[o.doc_id], o.start, o.end))
-        }
-        if len(counted) > 1:
-            out.append(Inconsistency(surface, tuple(occurrences)))
+        ]
+        if len({o.status for o in counted}) > 1:
+            out.append(Inconsistency(surface, tuple(counted)))
     return out
 
 
@@ -149,7 +155,7 @@ def explained_strings(guidelines: str | Path) -> set[str]:
         return set()
     nxt = re.search(r"^## ", text[m.end():], re.M)
     section = text[m.end(): m.end() + nxt.start() if nxt else len(text)]
-    return {_normal(s) for s in _EXPLAINED.findall(section)}
+    return {_normal(t) for lead in _EXPLAINED.findall(section) for t in _TICKED.findall(lead)}
 
 
 def format_report(items: list[Inconsistency], explained: set[str] = frozenset()) -> str:
