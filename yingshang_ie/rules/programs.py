@@ -6,7 +6,9 @@
   program head word (改革, 工程, 行动, 机制, 平台, 热线, 品牌, 模式, 制度, 活动,
   计划, 方案, …) is a program; a quoted 、-list gives one span per item;
 - names in the lexicon (``data/programs.txt``, built from the training split by
-  ``training/build_lexicon.py``) match wherever they occur, quoted or not.
+  ``training/build_lexicon.py``) match wherever they occur when quoted; unquoted, only
+  names of three characters or more that are not also quantities (一次, 一门, 三项 are
+  list items in one text and ordinary words in the next).
 Slogans, metaphors and principles named by the annotation spec never match.
 """
 
@@ -44,6 +46,7 @@ _NOT_A_NAME = re.compile(
     r"|^(?:零|人人|全市|全省|全国)"
 )
 MAX_BARE_QUOTE = 8
+MIN_UNQUOTED = 3  # shortest lexicon name matched outside quote marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def _lexicon_automaton():
 
     auto = ahocorasick.Automaton()
     for word in load_lexicon():
-        if len(word) >= 2 and word not in STOP:
+        if len(word) >= MIN_UNQUOTED and word not in STOP and not _is_quantity(word):
             auto.add_word(word, word)
     if len(auto) == 0:
         return None
