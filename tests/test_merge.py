@@ -42,7 +42,7 @@ def test_merge_consensus_vets_bare_quotes_and_fills_gaps():
 
 
 def test_merge_unknown_policy_lists_registered_ones():
-    with pytest.raises(ConfigError, match="unknown merge policy .best.; choose one of consensus.v2, consensus.v1, hybrid.v1"):
+    with pytest.raises(ConfigError, match="unknown merge policy .best.; choose one of consensus.v3, consensus.v2, consensus.v1, hybrid.v1"):
         get_policy("best")
 
 
@@ -58,3 +58,17 @@ def test_merge_consensus_v2_adds_model_metric_where_a_clause_lacks_one():
                               (12, 17, "INDICATOR", R)]
     low = [Candidate(0, 5, "METRIC", 0.4, M)]  # under MIN_MODEL_SCORE
     assert _spans(get_policy("consensus.v2").merge(rules, low, text))[0] == (5, 8, "INDICATOR", R)
+
+
+def test_merge_consensus_v3_lets_a_confident_model_override_program_and_metric_but_not_numbers():
+    text = "地区生产总值增长6.5%，推进放管服改革"
+    rules = [Candidate(0, 8, "METRIC", 0.6, R), Candidate(8, 12, "INDICATOR", 0.99, R),
+             Candidate(15, 20, "PROGRAM", 0.8, R, ProgramMatch(15, 20, "放管服改革", "lexicon"))]
+    model = [Candidate(0, 6, "METRIC", 0.95, M),          # confident: replaces the rule METRIC
+             Candidate(6, 10, "METRIC", 0.99, M),         # overlaps the rule INDICATOR: the number wins
+             Candidate(15, 18, "PROGRAM", 0.93, M)]       # confident: replaces the longer rule PROGRAM
+    merged = _spans(get_policy("consensus.v3").merge(rules, model, text))
+    assert merged == [(0, 6, "METRIC", M), (8, 12, "INDICATOR", R), (15, 18, "PROGRAM", M)]
+    # below the threshold the rules keep their spans (consensus.v2 behaviour)
+    weak = [Candidate(a, b, lab, 0.7, M) for a, b, lab, _, _ in [(c.start, c.end, c.label, 0, 0) for c in model]]
+    assert _spans(get_policy("consensus.v3").merge(rules, weak, text)) == _spans(get_policy("consensus.v2").merge(rules, weak, text))

@@ -13,8 +13,11 @@ is a new entry, not a new ``if``.
   Within one priority class, longer spans win, then higher scores;
 - ``"consensus.v1"``: rules for every label; the model vets the rules' bare quoted
   names (kept only where it also sees a PROGRAM) and adds PROGRAM spans the rules miss;
-- ``"consensus.v2"`` (default): ``consensus.v1``, and model METRIC spans in clauses where
+- ``"consensus.v2"``: ``consensus.v1``, and model METRIC spans in clauses where
   the result has an INDICATOR but no METRIC;
+- ``"consensus.v3"`` (default): ``consensus.v2``, and a confident model overrides the rules
+  for PROGRAM and METRIC: a model span of either label scoring at least its threshold
+  replaces the rule PROGRAM / METRIC spans it overlaps (COUNTY and INDICATOR stay the rules');
 - ``"hybrid_programs.v1"``: as ``hybrid.v1``, but METRIC also from the rules
   (metric phrases follow their numbers, which the grammar already found).
 """
@@ -150,7 +153,27 @@ class ConsensusMetrics(Consensus):
         return resolve_overlaps([*base, *extra])
 
 
+class ConsensusOverride(ConsensusMetrics):
+    """``consensus.v2``, and confident model PROGRAM / METRIC spans override the rules.
+
+    A model span whose label is in ``OVERRIDE`` and whose score reaches that label's
+    threshold outranks every rule span except COUNTY and INDICATOR (which the gazetteer
+    and the number grammar decide); the rule PROGRAM and METRIC spans it overlaps go.
+    The thresholds were chosen on the dev split (``training/merge_sweep.py``).
+    """
+
+    OVERRIDE = {"PROGRAM": 0.9, "METRIC": 0.9}
+    KEEP = frozenset({"COUNTY", "INDICATOR"})
+
+    def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
+        strong = [m for m in model if m.score >= self.OVERRIDE.get(m.label, 2.0)]
+        base = super().merge(rules, model, text)
+        fixed = [c for c in base if c.source is Source.RULES and c.label in self.KEEP]
+        return resolve_overlaps([*fixed, *strong, *base])
+
+
 POLICIES: dict[str, type[MergePolicy]] = {
+    "consensus.v3": ConsensusOverride,
     "consensus.v2": ConsensusMetrics,
     "consensus.v1": Consensus,
     "hybrid.v1": Hybrid,
