@@ -138,3 +138,28 @@ def test_normalize_maps_entities_and_tags_back():
     assert n.text == "a&b绛"
     assert n.to_original(1, 2) == (4, 9)
     assert n.to_original(3, 4) == (14, 15)
+
+
+def test_extract_numbers_beyond_any_real_quantity_do_not_raise():
+    # 10^32, a 29-digit amount and a 200-digit run: parsed, never a decimal.InvalidOperation
+    for text, digits in (("1亿亿亿亿元", 33), ("1" * 29 + "元", 29)):
+        (ind,) = _rules(text).indicators
+        assert ind.unit == "元" and len(str(ind.value)) == digits
+    (ind,) = _rules("9" * 200 + "亿元").indicators
+    assert ind.value > 10 ** 200
+
+
+def test_extract_lone_surrogates_and_controls_keep_offsets():
+    text = "\ud800乳源县\x00新签约项目33个\udfff"
+    x = _rules(text)
+    _check_offsets(text, x)
+    assert [(e.label, e.text) for e in x.entities] == [("COUNTY", "乳源县"), ("METRIC", "新签约项目"), ("INDICATOR", "33个")]
+
+
+def test_pipe_rejects_a_bare_string():
+    from yingshang_ie import Extractor
+
+    ex = Extractor(mode="rules")
+    for bad in ("一段文本", b"bytes"):
+        with pytest.raises(TypeError, match=r"pass \[text\]"):
+            list(ex.pipe(bad))

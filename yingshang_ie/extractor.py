@@ -123,7 +123,15 @@ class Extractor:
         return next(iter(self.pipe([text])))
 
     def pipe(self, texts: Iterable[str]) -> Iterator[Extraction]:
-        """Extract from many texts; the model sees them in batches."""
+        """Extract from many texts; the model sees them in batches.
+
+        Raises:
+            TypeError: ``texts`` is a single ``str`` or ``bytes`` (pass ``[text]``, or use
+                :meth:`extract`), or one of its items is not a ``str``.
+        """
+        if isinstance(texts, (str, bytes, bytearray)):
+            raise TypeError(f"pipe() takes an iterable of texts, got one {type(texts).__name__}; "
+                            "pass [text] or call extract(text)")
         batch: list[str] = []
         for text in texts:
             if not isinstance(text, str):

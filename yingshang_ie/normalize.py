@@ -7,7 +7,10 @@ Rules and model read a working copy in which
 - full-width ASCII forms (``１２３％``, ``（``) and the ideographic space are
   folded to their half-width forms, character for character,
 - traditional characters are converted to simplified ones with OpenCC's
-  ``t2s`` configuration, character for character.
+  ``t2s`` configuration, character for character,
+- characters no library below can take are replaced one for one: a lone surrogate
+  (``"\\ud800"``, from broken JSON or file names) by U+FFFD, NUL and the other C0/C1
+  controls except tab and line breaks by a space.
 
 Each working character remembers the ``[start, end)`` range of the original
 text it came from, so :meth:`Normalized.to_original` turns a span found on the
@@ -42,6 +45,7 @@ _TAG = re.compile(
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_UNSAFE = re.compile("[\ud800-\udfff]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,5 +147,12 @@ def normalize(text: str, *, markup: bool = True) -> Normalized:
         clean, starts, ends = strip_markup(text, decode_entities=True)
     else:
         clean, starts, ends = text, list(range(len(text))), list(range(1, len(text) + 1))
-    working = to_simplified(to_halfwidth(clean))
+    working = to_simplified(to_halfwidth(_safe(clean)))
     return Normalized(text, working, tuple(starts), tuple(ends))
+
+
+def _safe(text: str) -> str:
+    """Lone surrogates → U+FFFD, controls → space; the length is unchanged."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else " ", text)

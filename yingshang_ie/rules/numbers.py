@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import cn2an
 
@@ -175,8 +175,19 @@ def parse_quantity(span_text: str) -> NumberMatch | None:
     return NumberMatch(0, len(s), span_text, hit.value, hit.value_max, hit.unit, hit.kind, hit.approx)
 
 
+# Arithmetic on values: 64 significant digits, far beyond any real quantity (1亿亿亿亿 is
+# 10^32); a longer digit run is rounded to 64 digits, never an error.
+_CTX = Context(prec=64)
+_BEYOND = 60  # values of 10^60 and more keep their exponent form
+
+
 def _build(m: re.Match[str], text: str, *, context: bool) -> NumberMatch | None:
     """Turn a regex match into a :class:`NumberMatch`, or ``None`` when the rules reject it."""
+    with localcontext(_CTX):
+        return _build_in_context(m, text, context=context)
+
+
+def _build_in_context(m: re.Match[str], text: str, *, context: bool) -> NumberMatch | None:
     lead, n1, n2, ap, surface = m["lead"], m["n1"], m["n2"], m["ap"], m["unit"]
     scale = (m["sc"] if surface is not None else m["bare"]) or ""
     start, end = m.start(), m.end()
@@ -279,9 +290,9 @@ def _scale_factor(scale: str) -> Decimal:
 
 def _normal(value: Decimal) -> Decimal:
     """Drop exponent noise: 1.1 × 10⁸ → Decimal('110000000'), 95.67 stays 95.67."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    if value.adjusted() < _BEYOND and value == value.to_integral_value():
+        return value.quantize(Decimal(1), context=_CTX)
+    return value.normalize(_CTX)
 
 
 def _money_context(text: str, start: int) -> bool:
