@@ -183,3 +183,17 @@ def test_numbers_offsets_hold_on_train_documents(corpus, splits):
         assert matches
         assert all(work[m.start:m.end] == m.text == doc.text[m.start:m.end] for m in matches)
         assert all(a.end <= b.start for a, b in zip(matches, matches[1:]))
+
+
+def test_metric_search_is_bounded_in_one_long_clause():
+    """The clause search looks back at most REACH characters, so one clause of thousands
+    of numbers stays linear; a metric right before its number is still found."""
+    from yingshang_ie.rules.metrics import REACH, find_metric
+
+    near = "新签约项目33个"
+    m = find_metric(near, 5, 8, "个")
+    assert (m.start, m.end, m.text) == (0, 5, "新签约项目")
+    far = "总投资" + "x" * (REACH + 5) + "110亿元"
+    start = far.index("110")
+    m = find_metric(far, start, len(far), "元")
+    assert m is None or m.start >= start - REACH

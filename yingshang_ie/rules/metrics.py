@@ -46,6 +46,7 @@ _AFTER_STOP = re.compile(
     r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|发放|转化|培育|重点|的|之|为|因|和|及|均|，|。)")
 _MEASURE_UNITS = set("个家项名人件次条份座所户类种批场")
 MAX_LEN = 12
+REACH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,13 @@ class MetricMatch:
 
 
 def _clause_start(text: str, pos: int) -> int:
-    i = pos
-    while i > 0 and text[i - 1] not in _CLAUSE_BREAK:
+    """Start of the clause ending at ``pos``, looking back at most ``REACH`` characters.
+
+    The bound keeps the search linear in long clauses (a table flattened to one line,
+    thousands of numbers with no clause mark); no metric sits further from its number.
+    """
+    i, floor = pos, max(0, pos - REACH)
+    while i > floor and text[i - 1] not in _CLAUSE_BREAK:
         i -= 1
     return i
 
