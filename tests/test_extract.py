@@ -163,3 +163,15 @@ def test_pipe_rejects_a_bare_string():
     for bad in ("一段文本", b"bytes"):
         with pytest.raises(TypeError, match=r"pass \[text\]"):
             list(ex.pipe(bad))
+
+
+@pytest.mark.parametrize("text, metric, indicator", [
+    ("营业 收入达到3.5亿元", "营业 收入", "3.5亿元"),          # a stray space inside the metric
+    ("实 际利用外资1200万美元", "实 际利用外资", "1200万美元"),
+    ("固定资产投资完成14.71 亿元", "固定资产投资", "14.71 亿元"),  # and inside the number
+])
+def test_extract_stray_spaces_stay_inside_spans(text, metric, indicator):
+    x = _rules(text)
+    _check_offsets(text, x)
+    (ind,) = x.indicators
+    assert ind.value_span.text == indicator and ind.metric is not None and ind.metric.text == metric

@@ -22,7 +22,7 @@ __all__ = ["MetricMatch", "find_metric"]
 _CLAUSE_BREAK = "，,。；;：:！!？?\n（(）)“”\"《》"
 _LINK = re.compile(
     r"(?:达到|达|为|是|突破|超过|超|逾|近|约为|约|共计|共有|共|累计|合计|总计|实现|至|到|仅|只有|高达|提高到|"
-    r"提升至|增至|降至|减至|压减至|压缩至|缩短至|均居|位居|居|均|平均|分别|全年|全县|全区|全市|全省|新增加|已|再|还|拥有|有|"
+    r"提升至|增至|降至|减至|压减至|压缩至|缩短至|均居|位居|居|均|平均|分别|全年|全县|全区|全市|全省|新增加|已|再|还|拥有|有|完成|"
     r"连续|清单)+$"
 )
 # Action verbs that open a clause before the measured noun (排查|营商环境问题).  The metric
@@ -40,7 +40,9 @@ _TRAILING_CHANGE = re.compile(
     r"(?:分别|均|同比|同口径|比上年|较上年|年均)*(?:减少|降低|下降|提高|提升|缩短|压减|压缩|增长|增加|占比)$")
 _PLACE_END = re.compile(r"(?:省|市|县|区|全国|全省|全市|全县|全区|唯一)$")
 _FUNCTION = re.compile(r".*(?:的|了|在|将|对|把|被|从|以来|以上|其中|目前|截至|今年|去年|同时|并|和|及|与|等|年|月|日|后|前|中|是|这|那)")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+$")
+# A run of Han characters; one stray space between two of them (text from PDFs and web
+# pages: 营业 收入, 实 际利用外资) stays inside the run, and so inside the metric.
+_HAN_RUN = re.compile(r"(?:[\u4e00-\u9fff]|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]))+$")
 _AFTER = re.compile(r"[\u4e00-\u9fff]{2,8}")
 _AFTER_STOP = re.compile(
     r"(?:提供|进行|开展|实现|完成|得到|获得|达到|参与|参加|纳入|入选|发放|转化|培育|重点|的|之|为|因|和|及|均|，|。)")
