@@ -27,7 +27,9 @@ from yingshang_ie.normalize import normalize  # noqa: E402
 from yingshang_ie.rules import rule_candidates  # noqa: E402
 from yingshang_ie.types import Source  # noqa: E402
 
-THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
+OVERRIDE_PROGRAM = (0.8, 0.9, 0.95, 1.01)   # 1.01: never override
+OVERRIDE_METRIC = (0.6, 0.7, 0.8, 0.9, 1.01)
+FILL_METRIC = (0.3, 0.5, 0.7, 1.01)         # 1.01: never fill
 
 
 def candidates(docs, model_path=None):
@@ -70,14 +72,15 @@ def main(argv=None) -> int:
         t = evaluate(docs, cands, get_policy(name))
         report[name] = t
         print(row(name, t))
-    for tp in THRESHOLDS:
-        for tm in THRESHOLDS:
-            policy = ConsensusOverride()
-            policy.OVERRIDE = {"PROGRAM": tp, "METRIC": tm}
-            name = f"consensus.v3 PROGRAM≥{tp} METRIC≥{tm}"
-            t = evaluate(docs, cands, policy)
-            report[name] = t
-            print(row(name, t))
+    for tp in OVERRIDE_PROGRAM:
+        for tm in OVERRIDE_METRIC:
+            for fm in FILL_METRIC:
+                policy = ConsensusOverride()
+                policy.OVERRIDE, policy.FILL_METRIC = {"PROGRAM": tp, "METRIC": tm}, fm
+                name = f"v3 override P≥{tp} M≥{tm} fill M≥{fm}"
+                t = evaluate(docs, cands, policy)
+                report[name] = t
+                print(row(name, t))
     if args.json:
         args.json.write_text(json.dumps({k: {lab: {m: prf.to_dict() for m, prf in v.items()} for lab, v in t.items()}
                                          for k, t in report.items()}, ensure_ascii=False, indent=1), encoding="utf-8")

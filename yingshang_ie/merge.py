@@ -15,9 +15,10 @@ is a new entry, not a new ``if``.
   names (kept only where it also sees a PROGRAM) and adds PROGRAM spans the rules miss;
 - ``"consensus.v2"``: ``consensus.v1``, and model METRIC spans in clauses where
   the result has an INDICATOR but no METRIC;
-- ``"consensus.v3"`` (default): ``consensus.v2``, and a confident model overrides the rules
-  for PROGRAM and METRIC: a model span of either label scoring at least its threshold
-  replaces the rule PROGRAM / METRIC spans it overlaps (COUNTY and INDICATOR stay the rules');
+- ``"consensus.v3"``: ``consensus.v1``, a confident model overrides the rules for PROGRAM
+  and METRIC (a model span of either label scoring at least its threshold replaces the rule
+  PROGRAM / METRIC spans it overlaps; COUNTY and INDICATOR stay the rules'), and model
+  METRIC spans fill every gap;
 - ``"hybrid_programs.v1"``: as ``hybrid.v1``, but METRIC also from the rules
   (metric phrases follow their numbers, which the grammar already found).
 """
@@ -153,23 +154,29 @@ class ConsensusMetrics(Consensus):
         return resolve_overlaps([*base, *extra])
 
 
-class ConsensusOverride(ConsensusMetrics):
-    """``consensus.v2``, and confident model PROGRAM / METRIC spans override the rules.
+class ConsensusOverride(Consensus):
+    """``consensus.v1``; confident model PROGRAM / METRIC spans override the rules, and model
+    METRIC spans fill every gap the result leaves.
 
-    A model span whose label is in ``OVERRIDE`` and whose score reaches that label's
-    threshold outranks every rule span except COUNTY and INDICATOR (which the gazetteer
-    and the number grammar decide); the rule PROGRAM and METRIC spans it overlaps go.
-    The thresholds were chosen on the dev split (``training/merge_sweep.py``).
+    - A model span whose label is in ``OVERRIDE`` and whose score reaches that label's
+      threshold outranks every rule span except COUNTY and INDICATOR (which the gazetteer
+      and the number grammar decide): the rule PROGRAM and METRIC spans it overlaps go.
+    - Model METRIC spans scoring at least ``FILL_METRIC`` are then added wherever they
+      overlap nothing kept (``consensus.v2`` added them only to clauses without a METRIC).
+
+    The thresholds were chosen on the dev split with ``training/merge_sweep.py``.
     """
 
     OVERRIDE = {"PROGRAM": 0.9, "METRIC": 0.9}
+    FILL_METRIC = 0.5
     KEEP = frozenset({"COUNTY", "INDICATOR"})
 
     def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
         strong = [m for m in model if m.score >= self.OVERRIDE.get(m.label, 2.0)]
         base = super().merge(rules, model, text)
         fixed = [c for c in base if c.source is Source.RULES and c.label in self.KEEP]
-        return resolve_overlaps([*fixed, *strong, *base])
+        fill = [m for m in model if m.label == "METRIC" and m.score >= self.FILL_METRIC]
+        return resolve_overlaps([*fixed, *strong, *base, *fill])
 
 
 POLICIES: dict[str, type[MergePolicy]] = {
