@@ -60,15 +60,17 @@ def test_merge_consensus_v2_adds_model_metric_where_a_clause_lacks_one():
     assert _spans(get_policy("consensus.v2").merge(rules, low, text))[0] == (5, 8, "INDICATOR", R)
 
 
-def test_merge_consensus_v3_lets_a_confident_model_override_program_and_metric_but_not_numbers():
-    text = "地区生产总值增长6.5%，推进放管服改革"
+def test_merge_consensus_v3_confident_programs_override_and_model_metrics_fill_gaps():
+    text = "地区生产总值增长6.5%，推进放管服改革，完成投资5亿元，实施一网通办改革"
+    lex = ProgramMatch(15, 20, "放管服改革", "lexicon")
     rules = [Candidate(0, 8, "METRIC", 0.6, R), Candidate(8, 12, "INDICATOR", 0.99, R),
-             Candidate(15, 20, "PROGRAM", 0.8, R, ProgramMatch(15, 20, "放管服改革", "lexicon"))]
-    model = [Candidate(0, 6, "METRIC", 0.95, M),          # confident: replaces the rule METRIC
+             Candidate(15, 20, "PROGRAM", 0.8, R, lex), Candidate(26, 29, "INDICATOR", 0.99, R),
+             Candidate(32, 38, "PROGRAM", 0.8, R, ProgramMatch(32, 38, "一网通办改革", "lexicon"))]
+    model = [Candidate(0, 6, "METRIC", 0.99, M),          # METRIC never overrides: the rule metric stays
              Candidate(6, 10, "METRIC", 0.99, M),         # overlaps the rule INDICATOR: the number wins
-             Candidate(15, 18, "PROGRAM", 0.93, M)]       # confident: replaces the longer rule PROGRAM
+             Candidate(15, 18, "PROGRAM", 0.97, M),       # ≥ 0.95: replaces the longer rule PROGRAM
+             Candidate(22, 26, "METRIC", 0.6, M),         # a gap: the model METRIC fills it
+             Candidate(32, 36, "PROGRAM", 0.9, M)]        # < 0.95: the rule PROGRAM stays
     merged = _spans(get_policy("consensus.v3").merge(rules, model, text))
-    assert merged == [(0, 6, "METRIC", M), (8, 12, "INDICATOR", R), (15, 18, "PROGRAM", M)]
-    # below the threshold the rules keep their spans (consensus.v2 behaviour)
-    weak = [Candidate(a, b, lab, 0.7, M) for a, b, lab, _, _ in [(c.start, c.end, c.label, 0, 0) for c in model]]
-    assert _spans(get_policy("consensus.v3").merge(rules, weak, text)) == _spans(get_policy("consensus.v2").merge(rules, weak, text))
+    assert merged == [(0, 8, "METRIC", R), (8, 12, "INDICATOR", R), (15, 18, "PROGRAM", M),
+                      (22, 26, "METRIC", M), (26, 29, "INDICATOR", R), (32, 38, "PROGRAM", R)]

@@ -54,7 +54,7 @@ def test_spacy_sets_indicators_counties_and_extraction(nlp):
 def test_spacy_factory_meta_and_extensions(nlp):
     meta = nlp.get_pipe_meta("yingshang_ie")
     assert meta.assigns == ["doc.ents", "doc._.indicators", "doc._.counties", "doc._.extraction"]
-    assert meta.default_config == {"mode": "auto", "model_path": None, "merge_policy": "consensus.v2"}
+    assert meta.default_config == {"mode": "auto", "model_path": None, "merge_policy": "consensus.v3"}
     for name in ("indicators", "counties", "extraction"):
         assert Doc.has_extension(name)
     assert spacy.blank("zh").make_doc(SEED)._.extraction is None  # default before the component runs
@@ -150,7 +150,7 @@ def test_spacy_aligns_ents_to_tokens_with_expand(nlp, words, expected):
 def test_spacy_to_disk_and_back(nlp, tmp_path):
     nlp.to_disk(tmp_path)
     assert json.loads((tmp_path / "yingshang_ie" / "cfg").read_text(encoding="utf-8")) == {
-        "mode": "rules", "model_path": None, "merge_policy": "consensus.v2"}
+        "mode": "rules", "model_path": None, "merge_policy": "consensus.v3"}
     loaded = spacy.load(tmp_path)
     assert loaded.get_pipe("yingshang_ie").cfg["mode"] == "rules"
     assert [(e.label_, e.text) for e in loaded(SEED).ents] == SEED_ENTS

@@ -54,7 +54,7 @@ class ExtractorConfig:
 
     mode: Mode | str = Mode.AUTO
     model_path: str | os.PathLike | None = None
-    merge_policy: str = "consensus.v2"
+    merge_policy: str = "consensus.v3"
     batch_size: int = 16
 
     def __post_init__(self):

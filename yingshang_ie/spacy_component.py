@@ -65,7 +65,7 @@ register_extensions()
 @Language.factory(
     "yingshang_ie",
     assigns=["doc.ents", "doc._.indicators", "doc._.counties", "doc._.extraction"],
-    default_config={"mode": "auto", "model_path": None, "merge_policy": "consensus.v2"},
+    default_config={"mode": "auto", "model_path": None, "merge_policy": "consensus.v3"},
 )
 def make_yingshang_ie(
     nlp: Language, name: str, mode: str, model_path: Optional[str], merge_policy: str
