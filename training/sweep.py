@@ -1,4 +1,4 @@
-"""Train variants of the shipped settings and compare them on the held-out split.
+"""Train variants of the shipped settings and compare them on the eval split (dev by default).
 
 Each variant is a name and a JSON object of :class:`~training.train.TrainConfig`
 overrides; every variant is trained on the train split, saved under
@@ -8,7 +8,7 @@ overrides; every variant is trained on the train split, saved under
     python training/sweep.py                                   # the variants in DEFAULT_VARIANTS
     python training/sweep.py --variant 'ow03={"o_weight": 0.3}' --variant 'L6={"num_layers": 6}'
 
-About 5–7 minutes a variant on 2 CPU cores.
+About 25 minutes a variant on 2 CPU cores with the county corpus.
 """
 
 from __future__ import annotations
