@@ -75,8 +75,7 @@ def main(argv=None) -> int:
     for tp in OVERRIDE_PROGRAM:
         for tm in OVERRIDE_METRIC:
             for fm in FILL_METRIC:
-                policy = ConsensusOverride()
-                policy.OVERRIDE, policy.FILL_METRIC = {"PROGRAM": tp, "METRIC": tm}, fm
+                policy = ConsensusOverride(override={"PROGRAM": tp, "METRIC": tm}, fill_metric=fm)
                 name = f"v3 override P≥{tp} M≥{tm} fill M≥{fm}"
                 t = evaluate(docs, cands, policy)
                 report[name] = t

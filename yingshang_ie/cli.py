@@ -219,10 +219,10 @@ def cmd_validate(args) -> int:
 def cmd_consistency(args) -> int:
     from .consistency import explained_strings, find_inconsistencies, format_report
 
-    items = find_inconsistencies(_annotations(args.files))
     if not Path(args.guidelines).is_file():
         raise UsageError(f"no guidelines file at {args.guidelines}")
     explained = explained_strings(args.guidelines)
+    items = find_inconsistencies(_annotations(args.files))
     print(format_report(items, explained))
     return 1 if any(i.surface not in explained for i in items) else 0
 

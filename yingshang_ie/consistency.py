@@ -49,6 +49,7 @@ _NUMERAL = re.compile(r"[0-9.０-９〇零一二两三四五六七八九十百�
 _EXPLAINED = re.compile(r"^\s*[-*]\s+((?:`[^`]+`[,、/\s]*)+)", re.M)
 _TICKED = re.compile(r"`([^`]+)`")
 CONTEXT = 12
+CLAUSE_REACH = 200  # how far back a clause start is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,8 @@ def _status(spans: list[tuple[int, int, str]], start: int, end: int) -> str:
 
 def _metric_missing(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
     """True when the clause around ``[start, end)`` has an INDICATOR but no METRIC."""
-    left = max((m.end() for m in CLAUSE_END.finditer(text, max(0, start - 200), start)), default=0)
+    floor = max(0, start - CLAUSE_REACH)
+    left = max((m.end() for m in CLAUSE_END.finditer(text, floor, start)), default=floor)
     m = CLAUSE_END.search(text, end)
     right = m.start() if m else len(text)
     labels = {lab for s, e, lab in spans if s < right and e > left}

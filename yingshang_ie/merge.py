@@ -171,11 +171,15 @@ class ConsensusOverride(Consensus):
     FILL_METRIC = 0.5
     KEEP = frozenset({"COUNTY", "INDICATOR"})
 
+    def __init__(self, override: dict[str, float] | None = None, fill_metric: float | None = None):
+        self.override = dict(self.OVERRIDE if override is None else override)
+        self.fill_metric = self.FILL_METRIC if fill_metric is None else fill_metric
+
     def merge(self, rules: list[Candidate], model: list[Candidate], text: str = "") -> list[Candidate]:
-        strong = [m for m in model if m.score >= self.OVERRIDE.get(m.label, 2.0)]
+        strong = [m for m in model if m.score >= self.override.get(m.label, float("inf"))]
         base = super().merge(rules, model, text)
         fixed = [c for c in base if c.source is Source.RULES and c.label in self.KEEP]
-        fill = [m for m in model if m.label == "METRIC" and m.score >= self.FILL_METRIC]
+        fill = [m for m in model if m.label == "METRIC" and m.score >= self.fill_metric]
         return resolve_overlaps([*fixed, *strong, *base, *fill])
 
 
